@@ -1,0 +1,178 @@
+"""Run-time settings.
+
+Examples
+--------
+>>> from dicodec import config
+>>> config.settings.reading_validation_mode == config.WARN
+True
+"""
+
+from __future__ import annotations
+
+import configparser
+import contextlib
+import contextvars
+import os
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+__all__ = [
+    "ANY",
+    "IGNORE",
+    "RAISE",
+    "WARN",
+    "Settings",
+    "prefer",
+    "preference_for",
+    "reload_preferences",
+    "set_preference",
+    "settings",
+]
+
+IGNORE = 0
+"""Accept invalid values silently."""
+WARN = 1
+"""Accept invalid values and emit a :class:`~dicodec.errors.DicodecWarning`."""
+RAISE = 2
+"""Raise :class:`~dicodec.errors.InvalidValueError` on invalid values."""
+
+
+@dataclass
+class Settings:
+    """Global settings; change them on :data:`settings`.
+
+    Attributes
+    ----------
+    reading_validation_mode : int
+        What to do with invalid values found while reading (default ``WARN``;
+        ``DICODEC_READING_VALIDATION`` may set ``ignore``/``warn``/``raise``).
+    writing_validation_mode : int
+        What to do with invalid values set by the user and written (default ``RAISE``).
+    """
+
+    reading_validation_mode: int = WARN
+    writing_validation_mode: int = RAISE
+
+
+def _mode_from_env(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip().lower()
+    return {"ignore": IGNORE, "warn": WARN, "raise": RAISE}.get(value, default)
+
+
+settings = Settings(
+    reading_validation_mode=_mode_from_env("DICODEC_READING_VALIDATION", WARN),
+    writing_validation_mode=_mode_from_env("DICODEC_WRITING_VALIDATION", RAISE),
+)
+
+
+# ------------------------------------------------------------ codec preferences
+
+ANY = "*"
+"""Preference key that applies to every transfer syntax."""
+
+_user_prefs: dict[str, tuple[str, ...]] = {}
+_user_lock = threading.Lock()
+_context_prefs: contextvars.ContextVar[tuple[dict[str, tuple[str, ...]], ...]] = contextvars.ContextVar(
+    "dicodec_prefer", default=()
+)
+_loaded_external: dict[str, tuple[str, ...]] | None = None
+
+
+def _parse_pref_text(text: str) -> dict[str, tuple[str, ...]]:
+    """``"a,b"`` or ``"1.2.840.10008.1.2.4.90=a,b; *=c"`` → {ts: names}."""
+    out: dict[str, tuple[str, ...]] = {}
+    for part in text.split(";"):
+        part = part.strip()
+        if not part:
+            continue
+        ts, sep, names = part.partition("=")
+        if not sep:
+            ts, names = ANY, part
+        out[ts.strip()] = tuple(n.strip() for n in names.split(",") if n.strip())
+    return out
+
+
+def _external_prefs() -> dict[str, tuple[str, ...]]:
+    global _loaded_external
+    if _loaded_external is None:
+        prefs: dict[str, tuple[str, ...]] = {}
+        path = os.environ.get("DICODEC_CONFIG") or os.path.join(
+            os.environ.get("XDG_CONFIG_HOME") or os.path.expanduser("~/.config"), "dicodec", "config.ini"
+        )
+        if os.path.isfile(path):
+            parser = configparser.ConfigParser()
+            parser.optionxform = str  # type: ignore[assignment,method-assign]
+            try:
+                parser.read(path)
+            except configparser.Error:
+                parser = configparser.ConfigParser()
+            if parser.has_section("prefer"):
+                for ts, names in parser.items("prefer"):
+                    prefs[ts.strip()] = tuple(n.strip() for n in names.split(",") if n.strip())
+        prefs.update(_parse_pref_text(os.environ.get("DICODEC_PREFER", "")))
+        _loaded_external = prefs
+    return _loaded_external
+
+
+def set_preference(names: str | list[str] | tuple[str, ...] | None, transfer_syntax: str = ANY) -> None:
+    """Prefer these codecs (in order) for a transfer syntax, process-wide.
+
+    ``None`` removes the preference. Overrides ``DICODEC_PREFER`` and the config file
+    (``$DICODEC_CONFIG`` or ``~/.config/dicodec/config.ini``, section ``[prefer]``).
+
+    Examples
+    --------
+    >>> from dicodec import config
+    >>> config.set_preference(["jpeg2k.openjpeg"], "1.2.840.10008.1.2.4.90")
+    >>> config.preference_for("1.2.840.10008.1.2.4.90")
+    ('jpeg2k.openjpeg',)
+    >>> config.set_preference(None, "1.2.840.10008.1.2.4.90")
+    """
+    with _user_lock:
+        if names is None:
+            _user_prefs.pop(transfer_syntax, None)
+        else:
+            _user_prefs[transfer_syntax] = (names,) if isinstance(names, str) else tuple(names)
+
+
+@contextlib.contextmanager
+def prefer(*names: str, transfer_syntax: str = ANY) -> Iterator[None]:
+    """Prefer codecs within a ``with`` block; context-local (threads and tasks don't see it).
+
+    Examples
+    --------
+    >>> from dicodec import config
+    >>> with config.prefer("rle.c", "rle.numpy", transfer_syntax="1.2.840.10008.1.2.5"):
+    ...     config.preference_for("1.2.840.10008.1.2.5")
+    ('rle.c', 'rle.numpy')
+    """
+    token = _context_prefs.set((*_context_prefs.get(), {transfer_syntax: tuple(names)}))
+    try:
+        yield
+    finally:
+        _context_prefs.reset(token)
+
+
+def preference_for(transfer_syntax: str, purpose: str = "decode") -> tuple[str, ...]:
+    """The preferred codec names for a transfer syntax: context, then user, then environment/file."""
+    for layer in reversed(_context_prefs.get()):
+        if transfer_syntax in layer:
+            return layer[transfer_syntax]
+        if ANY in layer:
+            return layer[ANY]
+    with _user_lock:
+        if transfer_syntax in _user_prefs:
+            return _user_prefs[transfer_syntax]
+        if ANY in _user_prefs:
+            return _user_prefs[ANY]
+    ext = _external_prefs()
+    return ext.get(transfer_syntax) or ext.get(ANY) or ()
+
+
+def reload_preferences() -> None:
+    """Re-read ``DICODEC_PREFER`` and the config file, and forget :func:`set_preference` calls."""
+    global _loaded_external
+    with _user_lock:
+        _user_prefs.clear()
+        _loaded_external = None
