@@ -896,6 +896,7 @@ def _encode_piece(
     """Encode text without delimiters, updating the (G0, G1) `state`."""
     pos = 0
     length = len(piece)
+    designated_at = -1
     while pos < length:
         g0: _Charset = state[0]
         g1: _Charset | None = state[1]
@@ -953,7 +954,7 @@ def _encode_piece(
             break
         # the character at `pos` needs another designation
         char = piece[pos]
-        target = _choose_charset(char, plan, state)
+        target = _choose_charset(char, plan, state) if designated_at != pos else None
         if target is None:
             if state[1] is None and plan.g1 is None and "\xa0" <= char <= "\xff":
                 # default repertoire: Latin-1 bytes, as read back by the decoder
@@ -971,6 +972,7 @@ def _encode_piece(
             continue
         out += target.escape
         state[1 if target.g1 else 0] = target
+        designated_at = pos  # never designate twice for the same character
 
 
 def _choose_charset(char: str, plan: _Plan, state: list[Any]) -> _Charset | None:

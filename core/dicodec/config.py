@@ -49,10 +49,21 @@ class Settings:
         ``DICODEC_READING_VALIDATION`` may set ``ignore``/``warn``/``raise``).
     writing_validation_mode : int
         What to do with invalid values set by the user and written (default ``RAISE``).
+    max_array_bytes : int
+        Largest decoded pixel array dicodec will allocate (default 16 GiB; environment
+        ``DICODEC_MAX_ARRAY_BYTES``). An image description claiming more is refused
+        with :class:`~dicodec.errors.LimitExceeded` before anything is allocated.
+    max_frame_bytes : int
+        Largest single decoded frame (default 4 GiB).
+    max_frames : int
+        Largest Number of Frames accepted (default 1,000,000).
     """
 
     reading_validation_mode: int = WARN
     writing_validation_mode: int = RAISE
+    max_array_bytes: int = 16 * 1024**3
+    max_frame_bytes: int = 4 * 1024**3
+    max_frames: int = 1_000_000
 
 
 def _mode_from_env(name: str, default: int) -> int:
@@ -60,9 +71,17 @@ def _mode_from_env(name: str, default: int) -> int:
     return {"ignore": IGNORE, "warn": WARN, "raise": RAISE}.get(value, default)
 
 
+def _int_from_env(name: str, default: int) -> int:
+    try:
+        return int(os.environ.get(name, "") or default)
+    except ValueError:
+        return default
+
+
 settings = Settings(
     reading_validation_mode=_mode_from_env("DICODEC_READING_VALIDATION", WARN),
     writing_validation_mode=_mode_from_env("DICODEC_WRITING_VALIDATION", RAISE),
+    max_array_bytes=_int_from_env("DICODEC_MAX_ARRAY_BYTES", 16 * 1024**3),
 )
 
 

@@ -48,7 +48,7 @@ def _validate(vr: str, value: Any) -> None:
     from .config import IGNORE, settings
 
     mode = settings.writing_validation_mode
-    if mode != IGNORE and vr in STRING_VRS:
+    if mode != IGNORE and vr in STRING_VRS and value:  # empty values are always valid
         from .valuerep import validate_value
 
         validate_value(vr, value, mode)
@@ -150,7 +150,7 @@ class DataElement:
         v = self._value
         if v is None:
             return 0
-        if isinstance(v, (str, bytes, bytearray)):
+        if isinstance(v, (str, bytes, bytearray)) or (self.VR == "PN" and not isinstance(v, list)):
             return 1 if v else 0
         if self.VR == "SQ" or isinstance(v, list):
             return len(v)

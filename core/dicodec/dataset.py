@@ -33,7 +33,7 @@ from .tag import BaseTag, Tag
 __all__ = ["Dataset", "FileDataset", "FileMetaDataset", "PrivateBlock"]
 
 _INTERNAL = frozenset(
-    {"_dict", "_parent_ref", "_source", "_read_encoding", "_read_charset", "_pixel_options"}
+    {"_dict", "_parent_ref", "_source", "_read_encoding", "_read_charset", "_pixel_options", "_pixel_cache"}
 )
 
 
@@ -108,6 +108,7 @@ class Dataset:
         "__weakref__",
         "_dict",
         "_parent_ref",
+        "_pixel_cache",
         "_pixel_options",
         "_read_charset",
         "_read_encoding",
@@ -122,6 +123,7 @@ class Dataset:
         sa(self, "_read_encoding", None)
         sa(self, "_read_charset", None)
         sa(self, "_pixel_options", None)
+        sa(self, "_pixel_cache", None)
         for key, value in kwargs.items():
             setattr(self, key, value)
 
@@ -400,6 +402,9 @@ class Dataset:
         memo[id(self)] = new
         for name in Dataset.__slots__:
             if name in ("__dict__", "__weakref__", "_parent_ref"):
+                continue
+            if name == "_pixel_cache":
+                object.__setattr__(new, name, None)
                 continue
             value = getattr(self, name)
             if name == "_source" and not isinstance(value, (str, os.PathLike, type(None))):
@@ -814,6 +819,85 @@ class Dataset:
         return eq if eq is NotImplemented else not eq
 
     __hash__ = None  # type: ignore[assignment]
+
+    # ---------------------------------------------------------------- pixels
+    @property
+    def pixel_array(self) -> Any:
+        """The decoded pixel data as a numpy array (cached until Pixel Data changes).
+
+        Options set with :meth:`pixel_array_options` apply.
+
+        Examples
+        --------
+        >>> from dicodec import examples
+        >>> examples.ct.pixel_array.shape
+        (512, 512)
+        """
+        from .pixels import pixel_array
+
+        options = dict(self._pixel_options or {})
+        tag = next((t for t in (0x7FE00010, 0x7FE00008, 0x7FE00009) if t in self._dict), None)
+        raw = self._dict.get(tag) if tag is not None else None
+        value = raw.value if raw is not None else None
+        meta = self.__dict__.get("file_meta")
+        ts = meta._dict.get(0x00020010) if meta is not None else None
+        key = (tag, id(value), repr(sorted(options.items())), id(ts), self._read_encoding)
+        cache = self._pixel_cache if isinstance(self._pixel_cache, dict) else None
+        if cache is not None and cache.get("array_key") == key:
+            return cache["array"]
+        arr = pixel_array(self, **options)
+        if cache is None:
+            cache = {}
+            object.__setattr__(self, "_pixel_cache", cache)
+        cache["array_key"], cache["array"] = key, arr
+        return arr
+
+    def pixel_array_options(self, **kwargs: Any) -> None:
+        """Set the options :attr:`pixel_array` decodes with (those of :func:`dicodec.pixels.pixel_array`).
+
+        Examples
+        --------
+        >>> from dicodec import examples
+        >>> ds = examples.rgb_color
+        >>> ds.pixel_array_options(raw=True)
+        """
+        object.__setattr__(self, "_pixel_options", dict(kwargs))
+        object.__setattr__(self, "_pixel_cache", None)
+
+    def compress(self, transfer_syntax_uid: str, arr: Any = None, **kwargs: Any) -> Dataset:
+        """Compress the pixel data in place; see :func:`dicodec.pixels.compress`."""
+        from .pixels import compress
+
+        return compress(self, transfer_syntax_uid, arr, **kwargs)  # type: ignore[no-any-return]
+
+    def decompress(self, **kwargs: Any) -> Dataset:
+        """Decode the pixel data in place to Explicit VR Little Endian; see :func:`dicodec.pixels.decompress`."""
+        from .pixels import decompress
+
+        return decompress(self, **kwargs)  # type: ignore[no-any-return]
+
+    def set_pixel_data(self, arr: Any, photometric_interpretation: str, bits_stored: int, **kwargs: Any) -> None:
+        """Replace the pixel data and its Image Pixel elements; see :func:`dicodec.pixels.set_pixel_data`."""
+        from .pixels import set_pixel_data
+
+        set_pixel_data(self, arr, photometric_interpretation, bits_stored, **kwargs)
+
+    def overlay_array(self, group: int) -> Any:
+        """The overlay plane of ``group`` (0x6000-0x601E) as uint8 0/1 (needs an overlay plugin)."""
+        return self._bulk("overlay", group)
+
+    def waveform_array(self, index: int) -> Any:
+        """The multiplex group ``index`` of the waveform as (samples, channels) (needs a waveform plugin)."""
+        return self._bulk("waveform", index)
+
+    def _bulk(self, kind: str, arg: Any) -> Any:
+        from .errors import NoCodecAvailableError
+        from .plugins import get_registry
+
+        handler = get_registry().bulk_handler(kind)
+        if handler is None:
+            raise NoCodecAvailableError(f"no {kind} handler is installed (pip install dicodec-{kind})")
+        return handler(self, arg)
 
     # --------------------------------------------------------- input/output
     def save_as(

@@ -17,15 +17,17 @@ b'frame-two!'
 from __future__ import annotations
 
 import struct
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from .errors import InvalidDicomError
 
 __all__ = [
     "FrameTable",
+    "build_frame_table",
     "encapsulate",
     "encapsulate_extended",
+    "frame_table",
     "fragment_frame",
     "generate_fragments",
     "generate_frames",
@@ -201,7 +203,35 @@ def frame_table(
         The tables and the data disagree, or frames cannot be told apart; the
         message names the frame or offset.
     """
+    view = memoryview(buffer)
     items = parse_items(buffer)
+    bot_off, bot_len = items[0]
+    return build_frame_table(
+        items,
+        bytes(view[bot_off : bot_off + bot_len]),
+        number_of_frames,
+        lambda off, n: bytes(view[off : off + n]),
+        extended_offsets=extended_offsets,
+        extended_lengths=extended_lengths,
+    )
+
+
+def build_frame_table(
+    items: list[tuple[int, int]],
+    bot: bytes,
+    number_of_frames: int | None,
+    read: Callable[[int, int], bytes],
+    *,
+    extended_offsets: Sequence[int] | bytes | None = None,
+    extended_lengths: Sequence[int] | bytes | None = None,
+) -> FrameTable:
+    """:func:`frame_table` from already-scanned item headers.
+
+    ``items`` are the (value offset, length) of every item, Basic Offset Table
+    first; ``bot`` is the table's bytes; ``read(offset, n)`` returns bytes of the
+    data (used only to look at fragment starts and ends when markers are needed).
+    Offsets may be relative to any origin (a buffer, or a file).
+    """
     bot_off, bot_len = items[0]
     fragments = items[1:]
     first = bot_off + bot_len  # offsets in the tables are relative to here
@@ -229,7 +259,8 @@ def frame_table(
                 j += 1
             if lengths is not None and sum(p[1] for p in parts) < lengths[i]:
                 raise InvalidDicomError(
-                    f"frame {i}: the Extended Offset Table length {lengths[i]} exceeds its fragments", offset=first + start
+                    f"frame {i}: the Extended Offset Table length {lengths[i]} exceeds its fragments",
+                    offset=first + start,
                 )
             if lengths is not None and len(parts) == 1 and parts[0][1] >= lengths[i]:
                 parts = [(parts[0][0], int(lengths[i]))]
@@ -247,14 +278,13 @@ def frame_table(
     if bot_len:
         if bot_len % 4:
             raise InvalidDicomError(f"the Basic Offset Table length {bot_len} is not a multiple of 4", offset=bot_off - 8)
-        offs = list(struct.unpack_from(f"<{bot_len // 4}L", buffer, bot_off))
-        if offs and offs[0] == 0 and offs == sorted(offs):
+        offs = list(struct.unpack(f"<{bot_len // 4}L", bot))
+        if offs and offs[0] == 0 and offs == sorted(offs) and all(o in starts for o in offs):
             return from_offsets(offs, None, "basic")
         # a damaged table: fall through to the other methods
     if nframes is None or nframes == len(fragments):
         if nframes is None and len(fragments) > 1:
-            # without Number of Frames, decide by markers
-            return _by_markers(buffer, fragments, None)
+            return _by_markers(read, fragments, None)
         return FrameTable(tuple((f,) for f in fragments), "one-per-frame")
     if nframes == 1:
         return FrameTable((tuple(fragments),), "single-frame")
@@ -262,14 +292,13 @@ def frame_table(
         raise InvalidDicomError(
             f"{len(fragments)} fragments cannot hold {nframes} frames (frame {len(fragments)} onwards is missing)"
         )
-    return _by_markers(buffer, fragments, nframes)
+    return _by_markers(read, fragments, nframes)
 
 
-def _by_markers(buffer: bytes | memoryview, fragments: list[tuple[int, int]], nframes: int | None) -> FrameTable:
-    view = memoryview(buffer)
+def _by_markers(read: Callable[[int, int], bytes], fragments: list[tuple[int, int]], nframes: int | None) -> FrameTable:
     groups: list[list[tuple[int, int]]] = []
     for off, length in fragments:
-        head = bytes(view[off : off + min(length, 8)])
+        head = read(off, min(length, 8))
         if not groups or _starts_frame(head):
             groups.append([(off, length)])
         else:
@@ -280,7 +309,7 @@ def _by_markers(buffer: bytes | memoryview, fragments: list[tuple[int, int]], nf
     current: list[tuple[int, int]] = []
     for off, length in fragments:
         current.append((off, length))
-        tail = bytes(view[max(off, off + length - 16) : off + length])
+        tail = read(max(off, off + length - 16), min(length, 16))
         if _ends_frame(tail):
             groups.append(current)
             current = []

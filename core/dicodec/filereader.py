@@ -23,7 +23,7 @@ import struct
 import warnings
 import zlib
 from collections.abc import Iterable
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NamedTuple
 
 from .dataelem import DataElement, RawDataElement
 from .dataset import Dataset, FileDataset, FileMetaDataset
@@ -31,10 +31,9 @@ from .errors import DicodecError, DicodecWarning, InvalidDicomError, LimitExceed
 from .tag import Tag
 from .vr import ALL_VRS, LONG_LENGTH_VRS
 
-__all__ = ["dcmread", "read_dataset", "read_file_meta_info"]
+__all__ = ["PixelLocation", "dcmread", "read_dataset", "read_file_meta_info", "read_for_pixels"]
 
 _VR_OF_BYTES: dict[bytes, str] = {v.encode(): v for v in ALL_VRS}
-_LONG_VR_BYTES = frozenset(v.encode() for v in LONG_LENGTH_VRS)
 _PIXEL_TAGS = frozenset({0x7FE00008, 0x7FE00009, 0x7FE00010})
 _UNDEFINED = 0xFFFFFFFF
 _ITEM, _ITEM_END, _SEQ_END = 0xFFFEE000, 0xFFFEE00D, 0xFFFEE0DD
@@ -43,6 +42,14 @@ MAX_INFLATED_SIZE = 4 * 1024**3
 """Largest inflated size accepted from a deflated data set (a deflate bomb stops here)."""
 
 _SQ_TAGS: frozenset[int] | None = None
+_LE_TAG = struct.Struct("<HH").unpack_from
+_BE_TAG = struct.Struct(">HH").unpack_from
+_LE_UL = struct.Struct("<L").unpack_from
+_BE_UL = struct.Struct(">L").unpack_from
+_IMP_LE = struct.Struct("<HHL").unpack_from
+_IMP_BE = struct.Struct(">HHL").unpack_from
+_EXP_LE = struct.Struct("<HH2sH").unpack_from
+_EXP_BE = struct.Struct(">HH2sH").unpack_from
 
 
 def _sq_tags() -> frozenset[int]:
@@ -172,18 +179,20 @@ def _parse(
     if sequence_tag is not None:  # the buffer is the value of a sequence
         stack.append(_SeqFrame(sequence_tag, "SQ", base, end, top, implicit, little))
     frame_end = end
-    le_tag = struct.Struct("<HH").unpack_from
-    be_tag = struct.Struct(">HH").unpack_from
-    le_ul = struct.Struct("<L").unpack_from
-    be_ul = struct.Struct(">L").unpack_from
-    le_us = struct.Struct("<H").unpack_from
-    be_us = struct.Struct(">H").unpack_from
+    le_tag = _LE_TAG
+    be_tag = _BE_TAG
+    le_ul = _LE_UL
+    be_ul = _BE_UL
+    imp_le = _IMP_LE
+    imp_be = _IMP_BE
+    exp_le = _EXP_LE
+    exp_be = _EXP_BE
     vr_of = _VR_OF_BYTES
-    long_vrs = _LONG_VR_BYTES
+    long_vrs = LONG_LENGTH_VRS
+    new_raw = tuple.__new__
     stop_pixels = opts.stop_before_pixels
     defer = opts.defer_size
     specific = opts.specific
-    force = opts.force
     strict = opts.strict
     Raw = RawDataElement
     sq_tags: frozenset[int] | None = None
@@ -265,9 +274,13 @@ def _parse(
 
         # ---------------------------------------------- elements of a data set
         delimited = False
-        while True:
-            if pos >= frame_end:
-                break
+        if implicit:
+            head = imp_le if little else imp_be
+        else:
+            head = exp_le if little else exp_be
+        ul = le_ul if little else be_ul
+        top_checks = not stack and (only_group is not None or stop_pixels or specific is not None)
+        while pos < frame_end:
             if pos + 8 > frame_end:
                 if any(bytes(buf[pos:frame_end])):
                     if strict:
@@ -275,74 +288,70 @@ def _parse(
                     _warn(f"{frame_end - pos} bytes at offset {base + pos} are too short for an element: ignored")
                 pos = frame_end
                 break
-            if little:
-                g, e = le_tag(buf, pos)
+            header = pos
+            if implicit:
+                g, e, length = head(buf, pos)
+                vr = None
+                pos += 8
             else:
-                g, e = be_tag(buf, pos)
+                g, e, vrb, length = head(buf, pos)
+                vr = vr_of.get(vrb)
+                if vr is None:
+                    if g == 0xFFFE:
+                        length = ul(buf, pos + 4)[0]
+                        pos += 8
+                    elif vrb.isalpha() and vrb.isupper():
+                        # Not a known VR: read it as UN, as PS3.5 6.2 asks of unknown VRs.
+                        _warn(f"unknown VR {vrb!r} for ({g:04X},{e:04X}) at offset {base + pos}: read as UN")
+                        vr = "UN"
+                        length = ul(buf, pos + 8)[0]
+                        pos += 12
+                    else:
+                        # Real files switch to implicit VR for an element: read it so.
+                        length = ul(buf, pos + 4)[0]
+                        pos += 8
+                elif vr in long_vrs:
+                    length = ul(buf, pos + 8)[0]
+                    pos += 12
+                else:
+                    pos += 8
             tag = (g << 16) | e
             if g == 0xFFFE:
-                if tag == _ITEM_END and stack:
-                    pos += 8
-                    delimited = True
-                    break
-                if tag == _SEQ_END and stack:
-                    # item without its delimiter: end the item, let the sequence see the delimiter
-                    _warn(f"item ends without an Item Delimitation Item at offset {base + pos}")
+                if stack and (tag == _ITEM_END or tag == _SEQ_END):
+                    if tag == _ITEM_END:
+                        pos = header + 8
+                    else:
+                        # item without its delimiter: end it, let the sequence see the delimiter
+                        _warn(f"item ends without an Item Delimitation Item at offset {base + header}")
+                        pos = header
                     delimited = True
                     break
                 if not stack and tag in (_ITEM_END, _SEQ_END):
-                    _warn(f"stray delimiter ({g:04X},{e:04X}) at offset {base + pos} skipped")
-                    pos += 8
+                    _warn(f"stray delimiter ({g:04X},{e:04X}) at offset {base + header} skipped")
+                    pos = header + 8
                     continue
-            if not stack:
+            if top_checks:
                 if only_group is not None and g != only_group:
-                    return top, pos
+                    return top, header
                 if stop_pixels and tag in _PIXEL_TAGS:
-                    return top, pos
+                    return top, header
                 if specific is not None and tag > opts.specific_max:
-                    return top, pos
-            header = pos
-            if implicit:
-                vr = None
-                length = le_ul(buf, pos + 4)[0] if little else be_ul(buf, pos + 4)[0]
-                pos += 8
-            else:
-                vrb = bytes(buf[pos + 4 : pos + 6])
-                vr = vr_of.get(vrb)
-                if vr is None:
-                    # Not a VR: real files switch to implicit VR for an element (or for good).
-                    if vrb.isalpha() and vrb.isupper():
-                        _warn(f"unknown VR {vrb!r} for ({g:04X},{e:04X}) at offset {base + pos}: read as UN")
-                        vr = "UN"
-                        length = (le_ul if little else be_ul)(buf, pos + 8)[0]
-                        pos += 12
-                    else:
-                        length = le_ul(buf, pos + 4)[0] if little else be_ul(buf, pos + 4)[0]
-                        pos += 8
-                elif vrb in long_vrs:
-                    length = le_ul(buf, pos + 8)[0] if little else be_ul(buf, pos + 8)[0]
-                    pos += 12
-                else:
-                    length = le_us(buf, pos + 6)[0] if little else be_us(buf, pos + 6)[0]
-                    pos += 8
+                    return top, header
             # ---- sequences (explicit SQ, implicit known SQ, undefined-length UN/implicit)
-            is_seq = False
             if vr == "SQ":
                 is_seq = True
             elif length == _UNDEFINED:
-                if tag in _PIXEL_TAGS or (vr is not None and vr in ("OB", "OW")):
+                if tag in _PIXEL_TAGS or vr == "OB" or vr == "OW":
                     delim = _scan_encapsulated(buf, pos, end, little, base, tag, strict)
-                    value = bytes(buf[pos:delim])
                     if specific is None or tag in specific or stack:
-                        elements[tag] = Raw(tag, vr or "OB", _UNDEFINED, value, base + pos, implicit, little)
+                        elements[tag] = new_raw(Raw, (tag, vr or "OB", _UNDEFINED, bytes(buf[pos:delim]), base + pos, implicit, little))
                     pos = delim + 8
                     continue
-                is_seq = True
                 if vr == "UN" or vr is None:
                     # PS3.5 6.2.2: an undefined-length UN is a sequence in implicit VR LE.
-                    sq = _SeqFrame(tag, "SQ", base + header, -1, elements, True, True, (implicit, little))
-                    stack.append(sq)
+                    stack.append(_SeqFrame(tag, "SQ", base + header, -1, elements, True, True, (implicit, little)))
                     break
+                is_seq = True
             elif vr is None:
                 if sq_tags is None:
                     sq_tags = _sq_tags()
@@ -361,6 +370,9 @@ def _parse(
                         value_end = end
                     stack.append(_SeqFrame(tag, "SQ", base + header, value_end, elements, True, True, (implicit, little)))
                     break
+                is_seq = False
+            else:
+                is_seq = False
             if is_seq:
                 seq_end = -1 if length == _UNDEFINED else pos + length
                 if seq_end > end:
@@ -368,6 +380,7 @@ def _parse(
                         raise InvalidDicomError(
                             f"sequence length {length} runs past the end of the data", tag=tag, offset=base + header
                         )
+                    _warn(f"sequence {Tag(tag)} at offset {base + header} is cut short by the end of the data")
                     seq_end = end
                 stack.append(_SeqFrame(tag, "SQ", base + header, seq_end, elements, implicit, little))
                 break
@@ -386,9 +399,9 @@ def _parse(
                 pos = value_end
                 continue
             if defer is not None and length > defer and value_end - pos == length:
-                elements[tag] = Raw(tag, vr, length, None, base + pos, implicit, little)
+                elements[tag] = new_raw(Raw, (tag, vr, length, None, base + pos, implicit, little))
             else:
-                elements[tag] = Raw(tag, vr, value_end - pos, buf[pos:value_end], base + pos, implicit, little)
+                elements[tag] = new_raw(Raw, (tag, vr, value_end - pos, buf[pos:value_end], base + pos, implicit, little))
             pos = value_end
         # -------------------------------------------- end of the element loop
         if not stack:
@@ -667,7 +680,8 @@ def _dcmread(
     stop_before_pixels: bool,
     force: bool,
     specific_tags: Iterable[Any] | None,
-) -> FileDataset:
+    locate: bool = False,
+) -> Any:
     src = _Source(fp)
     try:
         buf, end, base = src.buf, src.end, src.base
@@ -725,7 +739,10 @@ def _dcmread(
         if dsize is not None and source_origin is None:
             dsize = None  # nothing to re-read deferred values from
         opts = _Options(stop_before_pixels, dsize, specific, force)
-        elements, _ = _parse(buf, pos, end, implicit, little, opts, base)
+        elements, stop = _parse(buf, pos, end, implicit, little, opts, base)
+        location = None
+        if locate and not deflated and stop + 8 <= end:
+            location = _pixel_location(buf, stop, end, implicit, little, base)
     finally:
         src.close()
     ds = FileDataset.__new__(FileDataset)
@@ -741,7 +758,53 @@ def _dcmread(
     charset = elements.get(0x00080005)
     ds.set_original_encoding(implicit, little, ds.SpecificCharacterSet if charset is not None else None)
     _link_parents(ds)
+    if locate:
+        return ds, location
     return ds
+
+
+class PixelLocation(NamedTuple):
+    """Where the pixel data element's value lies in a file."""
+
+    tag: int
+    vr: str | None
+    offset: int  # absolute offset of the value
+    length: int  # 0xFFFFFFFF for encapsulated data
+    is_little_endian: bool
+    is_implicit_VR: bool
+
+
+def _pixel_location(buf: Any, pos: int, end: int, implicit: bool, little: bool, base: int) -> PixelLocation | None:
+    bo = "<" if little else ">"
+    g, e = struct.unpack_from(bo + "HH", buf, pos)
+    tag = (g << 16) | e
+    if tag not in _PIXEL_TAGS:
+        return None
+    if implicit:
+        length = struct.unpack_from(bo + "L", buf, pos + 4)[0]
+        return PixelLocation(tag, None, base + pos + 8, length, little, implicit)
+    vrb = bytes(buf[pos + 4 : pos + 6])
+    vr = _VR_OF_BYTES.get(vrb)
+    if vr in LONG_LENGTH_VRS:
+        length = struct.unpack_from(bo + "L", buf, pos + 8)[0]
+        return PixelLocation(tag, vr, base + pos + 12, length, little, implicit)
+    length = struct.unpack_from(bo + "H", buf, pos + 6)[0]
+    return PixelLocation(tag, vr, base + pos + 8, length, little, implicit)
+
+
+def read_for_pixels(path: str | os.PathLike[str]) -> tuple[FileDataset, PixelLocation | None]:
+    """Read everything before the pixel data, and say where the pixel data is.
+
+    The location is ``None`` when the file has no pixel data or it cannot be read in
+    place (a deflated data set).
+    """
+    try:
+        result: tuple[FileDataset, PixelLocation | None] = _dcmread(path, None, True, False, None, locate=True)
+    except DicodecError:
+        raise
+    except (struct.error, IndexError, ValueError, UnicodeDecodeError, OverflowError, zlib.error) as exc:
+        raise InvalidDicomError(f"cannot read the data set: {type(exc).__name__}: {exc}") from exc
+    return result
 
 
 def read_file_meta_info(filename: str | os.PathLike[str]) -> FileMetaDataset:

@@ -201,6 +201,8 @@ def _values_json(vr: str, value: Any) -> list[Any]:
                 out.append(None)
             elif isinstance(v, (bytes, bytearray)):
                 raise TypeError(f"an undecoded {vr} value (bytes) cannot be written as JSON")
+            elif isinstance(v, float) and not v.is_integer():
+                raise ValueError(f"{v!r} is not an integer")
             else:
                 out.append(int(v))
         return out
@@ -730,6 +732,8 @@ def _element_from_json(
         vr = _dictionary_vr(tag, ds)
     elif not isinstance(vr, str) or vr not in ALL_VRS:
         raise _ElementError(f"{vr!r} is not a valid VR")
+    else:
+        vr = str.__str__(vr)  # a plain str, also for str-based VR enums (pydicom's JSON)
     present = [k for k in JSON_VALUE_KEYS if k in entry]
     if len(present) > 1:
         raise _ElementError(f"an attribute may hold only one of {present}")
@@ -829,6 +833,11 @@ def dataset_from_json(
             data = json.loads(data)
         except (ValueError, UnicodeDecodeError) as exc:
             raise InvalidValueError(f"not a valid JSON text: {exc}") from exc
+        except RecursionError as exc:  # the json module parses nested arrays recursively
+            raise InvalidValueError(
+                "the JSON text nests too deeply for the json module; parse it with a "
+                "parser that allows deep nesting and pass the resulting dict"
+            ) from exc
     if not isinstance(data, dict):
         raise InvalidValueError(
             f"a DICOM JSON data set must be a JSON object, not {type(data).__name__}"

@@ -36,7 +36,7 @@ import math
 import re
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any, Generic, SupportsIndex, TypeVar, overload
+from typing import TYPE_CHECKING, Any, SupportsIndex, TypeVar, overload
 
 from dicodec import config
 from dicodec.charset import DEFAULT_ENCODING, PN_DELIMITERS, decode_bytes, encode_string
@@ -107,7 +107,7 @@ def _regex(pattern: str) -> re.Pattern[str]:
 def is_valid_is(s: str) -> bool:
     """Return whether `s` is a valid Integer String (PS3.5 Table 6.2-1).
 
-    At most 12 characters (trailing padding spaces excluded), an optionally
+    At most 12 characters (spaces included), an optionally
     signed decimal integer with optional leading/trailing spaces, in
     [-2**31, 2**31 - 1]. ``"1.0"`` is *not* valid (though :class:`IS`
     accepts it).
@@ -126,7 +126,7 @@ def is_valid_is(s: str) -> bool:
     >>> is_valid_is(" -42 "), is_valid_is("1.0"), is_valid_is("4294967296")
     (True, False, False)
     """
-    if len(s.rstrip(" ")) > 12 or not _regex(_IS_PATTERN).fullmatch(s):
+    if len(s) > 12 or not _regex(_IS_PATTERN).fullmatch(s):
         return False
     return _IS_MIN <= int(s) <= _IS_MAX
 
@@ -134,7 +134,7 @@ def is_valid_is(s: str) -> bool:
 def is_valid_ds(s: str) -> bool:
     """Return whether `s` is a valid Decimal String (PS3.5 Table 6.2-1).
 
-    At most 16 characters (trailing padding spaces excluded), a fixed or
+    At most 16 characters (spaces included), a fixed or
     floating point number (``"1"``, ``"-.5"``, ``"1e3"``, ``"1.0E-05"``) with
     optional leading/trailing spaces. ``nan`` and ``inf`` are not valid.
 
@@ -152,7 +152,7 @@ def is_valid_ds(s: str) -> bool:
     >>> is_valid_ds("1e3"), is_valid_ds("1.0 "), is_valid_ds(" nan")
     (True, True, False)
     """
-    return len(s.rstrip(" ")) <= 16 and _regex(_DS_PATTERN).fullmatch(s) is not None
+    return len(s) <= 16 and _regex(_DS_PATTERN).fullmatch(s) is not None
 
 
 def _compact_exponent(text: str) -> str:
@@ -201,8 +201,15 @@ def format_ds(value: float | int | Decimal) -> str:
     number = float(value)
     if not math.isfinite(number):
         raise InvalidValueError(f"{value!r} cannot be written as a DICOM decimal string (DS)")
-    if type(value) is not float and not isinstance(value, float):
-        text = str(value)  # int or Decimal: their own form if it fits and is valid
+    if not isinstance(value, float):
+        # int or Decimal: their own form if it fits and is valid (not str(),
+        # which IS / DSdecimal override)
+        if isinstance(value, int):
+            text = int.__repr__(value)
+        else:
+            from decimal import Decimal
+
+            text = Decimal.__str__(value)
         if len(text) <= 16 and is_valid_ds(text):
             return text
     text = repr(number)
@@ -214,15 +221,24 @@ def format_ds(value: float | int | Decimal) -> str:
     for digits in range(16, 0, -1):
         general = _compact_exponent(f"{number:.{digits}g}")
         if len(general) <= 16:
-            return general
-        scientific = f"{number:.{digits - 1}e}"
-        mantissa, _, exponent = scientific.partition("e")
-        if "." in mantissa:
-            mantissa = mantissa.rstrip("0").rstrip(".")
-        scientific = _compact_exponent(f"{mantissa}e{exponent}")
-        if len(scientific) <= 16:
-            return scientific
-    raise InvalidValueError(f"{value!r} cannot be written as a DICOM decimal string (DS)")
+            break
+        general = _strip_mantissa(f"{number:.{digits - 1}e}")
+        if len(general) <= 16:
+            break
+    if math.isfinite(float(general)):
+        return general
+    # rounding up overflowed (numbers next to the largest float): truncate
+    mantissa, _, exponent = f"{number:.16e}".partition("e")
+    exponent = _compact_exponent("1e" + exponent)[1:]
+    return _strip_mantissa(mantissa[: 16 - len(exponent)] + exponent)
+
+
+def _strip_mantissa(text: str) -> str:
+    """'1.2300e+05' -> '1.23e5'."""
+    mantissa, _, exponent = text.partition("e")
+    if "." in mantissa:
+        mantissa = mantissa.rstrip("0").rstrip(".")
+    return _compact_exponent(f"{mantissa}e{exponent}")
 
 
 class IS(int):
@@ -315,7 +331,7 @@ class IS(int):
         obj = int.__new__(cls, number)
         obj.original_string = value
         if validation_mode != config.IGNORE:
-            if not problem and len(value.rstrip(" ")) > 12:
+            if not problem and len(value) > 12:
                 problem = "longer than 12 characters"
             if not problem and not _IS_MIN <= number <= _IS_MAX:
                 problem = "outside [-2**31, 2**31 - 1]"
@@ -434,9 +450,6 @@ class DSfloat(float):
             raise InvalidValueError("A blank string is not a DS value")
         if "_" in value or not value.isascii():
             raise InvalidValueError(f"{value!r} is not a valid DS value")
-        if len(value.rstrip(" ")) <= 16 and _regex(_DS_PATTERN).fullmatch(value):
-            self.original_string = value  # valid, only padded beyond 16
-            return
         if auto_format and math.isfinite(self):
             self.auto_format = True
             self.original_string = format_ds(self)
@@ -1450,7 +1463,7 @@ class PersonName:
 # ---------------------------------------------------------------------------
 
 
-class MultiValue(list[T], Generic[T]):
+class MultiValue(list[T]):
     """The value of a multi-valued element: a :class:`list` whose items are
     passed through a type constructor whenever they are added.
 
@@ -1573,7 +1586,7 @@ def _check_string(vr: str, text: str) -> str:
     """Return why `text` is not a valid single value of `vr` ('' if valid)."""
     if vr == "UI":
         text = text.rstrip("\x00")
-    value = text.rstrip(" ")
+    value = text
     if vr in ("DA", "DT", "TM"):
         return _check_date_time(vr, value)
     limit = _MAX_LENGTH.get(vr)
@@ -1670,7 +1683,8 @@ def validate_value(VR: str, value: Any, validation_mode: int) -> None:
     ``nnnD|W|M|Y``, CS upper case, digits, space and ``_``, DS/IS numbers, UI
     digits and dots, DA/DT/TM dates and times or ranges of them, no
     backslash or control characters in SH/LO/UC/PN). Trailing padding
-    (spaces; NULs for UI) is ignored. Other VRs are not checked.
+    (spaces) counts towards the length (as it does in the file), except a
+    trailing NUL of UI. Other VRs are not checked.
 
     Parameters
     ----------

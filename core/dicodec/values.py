@@ -31,7 +31,12 @@ _MULTI_DELIMITERS = frozenset({0x5C})
 
 
 def _is_default(encodings: Sequence[str] | None) -> bool:
-    return not encodings or (len(encodings) == 1 and encodings[0] in ("iso8859", "latin_1", "ascii"))
+    return not encodings or (len(encodings) == 1 and encodings[0] in _DEFAULT_CODECS)
+
+
+_DEFAULT_CODECS = frozenset({"iso-8859-1", "iso8859", "latin_1", "latin-1", "ascii"})
+# Encodings in which a 0x5C byte is always a backslash (safe to split bytes on it)
+_BACKSLASH_SAFE = _DEFAULT_CODECS | {"utf-8", "utf_8"} | {f"iso8859_{i}" for i in range(2, 16)} | {"tis_620"}
 
 
 def empty_value_for_vr(vr: str) -> Any:
@@ -167,7 +172,7 @@ def convert_value(
 
 def _needs_decoded_split(encodings: Sequence[str] | None) -> bool:
     # ISO 2022 two-byte sets and GB18030/GBK can hold 0x5C inside a character.
-    return any(e not in ("iso8859", "latin_1", "ascii", "utf_8") for e in encodings or ())
+    return any(e not in _BACKSLASH_SAFE for e in encodings or ())
 
 
 def _numeric_type(vr: str) -> type:

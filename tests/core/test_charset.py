@@ -102,7 +102,10 @@ STANDARD_EXAMPLES = [
 @pytest.fixture(autouse=True)
 def _modes() -> Iterator[None]:
     """Every test starts in the default modes and restores them."""
-    reading, writing = config.settings.reading_validation_mode, config.settings.writing_validation_mode
+    reading, writing = (
+        config.settings.reading_validation_mode,
+        config.settings.writing_validation_mode,
+    )
     config.settings.reading_validation_mode = config.WARN
     config.settings.writing_validation_mode = config.RAISE
     yield
@@ -227,7 +230,9 @@ def test_results_are_fresh_lists() -> None:
 
 
 # ---------------------------------------------------------------- decoding
-@pytest.mark.parametrize("codec", sorted(set(DEFINED_TERMS.values()) - {"iso2022_jp", "iso2022_jp_2"}))
+@pytest.mark.parametrize(
+    "codec", sorted(set(DEFINED_TERMS.values()) - {"iso2022_jp", "iso2022_jp_2"})
+)
 def test_single_encoding_decodes_like_the_codec(codec: str) -> None:
     data = b"Doe^John \\ 123"
     assert decode_bytes(data, [codec]) == data.decode(codec)
@@ -243,7 +248,9 @@ def test_fast_path_is_a_plain_decode(monkeypatch: pytest.MonkeyPatch) -> None:
     assert decode_bytes(b"J\xe9r\xf4me", ["latin_1"]) == "Jérôme"
 
 
-def test_ascii_values_with_code_extensions_skip_the_machinery(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_ascii_values_with_code_extensions_skip_the_machinery(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setattr(charset, "_plan_for", None)  # would fail if called
     assert decode_bytes(b"Yamada^Tarou", JAPANESE, PN_DELIMITERS) == "Yamada^Tarou"
 
@@ -388,8 +395,13 @@ def test_default_repertoire_reads_latin_1() -> None:
 
 
 def test_decode_element_value() -> None:
-    assert decode_element_value(b"Buc^J\xe9r\xf4me\\Smith ", "PN", ["latin_1"]) == ["Buc^Jérôme", "Smith"]
-    assert decode_element_value(b"Wang^XiaoDong=\xe7\x8e\x8b= ", "PN", ["utf-8"]) == "Wang^XiaoDong=王"
+    assert decode_element_value(b"Buc^J\xe9r\xf4me\\Smith ", "PN", ["latin_1"]) == [
+        "Buc^Jérôme",
+        "Smith",
+    ]
+    assert (
+        decode_element_value(b"Wang^XiaoDong=\xe7\x8e\x8b= ", "PN", ["utf-8"]) == "Wang^XiaoDong=王"
+    )
     assert decode_element_value(b"a\\b\x00", "LT", ["latin_1"]) == "a\\b"
     assert decode_element_value(b" x \\y", "LO", ["latin_1"]) == [" x", "y"]
     # VRs without Specific Character Set use the default repertoire
@@ -446,7 +458,9 @@ SINGLE_BYTE += ["iso8859_7", "iso8859_8", "iso8859_9", "iso8859_15", "tis_620", 
 
 
 def repertoire(codec: str) -> str:
-    return "".join(ch for ch in bytes(range(0x20, 0x100)).decode(codec, "ignore") if ch.isprintable())
+    return "".join(
+        ch for ch in bytes(range(0x20, 0x100)).decode(codec, "ignore") if ch.isprintable()
+    )
 
 
 @pytest.mark.parametrize("codec", SINGLE_BYTE)
@@ -484,7 +498,10 @@ ISO2022_POOLS = {
     "korean": (KOREAN, "Hong Gildong^=\\\n洪吉洞홍길동김희중"),
     "korean_latin": (["latin_1", "euc_kr"], "Jérôme^=\\ 洪吉洞홍길동×"),
     "chinese_58": (CHINESE_58, "Zhang^=\\ 张小东王"),
-    "latin_greek_cyrillic": (["latin_1", "iso8859_7", "iso8859_5"], "Buc^=\\ JérômeΔιονυσιοςЛюкceмбypг"),
+    "latin_greek_cyrillic": (
+        ["latin_1", "iso8859_7", "iso8859_5"],
+        "Buc^=\\ JérômeΔιονυσιοςЛюкceмбypг",
+    ),
 }
 
 
@@ -580,7 +597,13 @@ def check_file(path: Path) -> int:
         else:
             expected = str(theirs)
         assert decode_element_value(raw, vr, encodings) == expected, (tag, raw)
-        delimiters = PN_DELIMITERS if vr == "PN" else TEXT_DELIMITERS if vr in ("ST", "LT", "UT") else MULTI_VALUE_DELIMITERS
+        delimiters = (
+            PN_DELIMITERS
+            if vr == "PN"
+            else TEXT_DELIMITERS
+            if vr in ("ST", "LT", "UT")
+            else MULTI_VALUE_DELIMITERS
+        )
         text = decode_bytes(raw, encodings, delimiters)
         again = encode_string(text, encodings, delimiters)
         if path.name in NOT_BYTE_EXACT:

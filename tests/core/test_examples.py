@@ -137,7 +137,7 @@ def test_ybr_is_the_integer_conversion_of_rgb() -> None:
     rgb, ybr = examples.rgb_color, examples.ybr_color
     assert (rgb.PhotometricInterpretation, ybr.PhotometricInterpretation) == ("RGB", "YBR_FULL")
     assert rgb.PlanarConfiguration == ybr.PlanarConfiguration == 0
-    converted = examples.rgb_to_ybr_full(pixels(rgb))
+    converted = examples._rgb_to_ybr_full(pixels(rgb))
     assert np.array_equal(converted, pixels(ybr))
     grey = pixels(rgb)[-1]  # the grey ramp in the last rows
     assert (pixels(ybr)[-1, :, 1:] == 128).all()
@@ -152,7 +152,7 @@ def test_rgb_to_ybr_full_matches_the_standard_equations() -> None:
     cb = -0.168736 * r - 0.331264 * g + 0.5 * b + 128
     cr = 0.5 * r - 0.418688 * g - 0.081312 * b + 128
     exact = np.clip(np.rint(np.stack([y, cb, cr], -1)), 0, 255)
-    assert np.abs(examples.rgb_to_ybr_full(rgb).astype(int) - exact).max() <= 1
+    assert np.abs(examples._rgb_to_ybr_full(rgb).astype(int) - exact).max() <= 1
 
 
 def test_palette_luts() -> None:
@@ -177,14 +177,14 @@ def test_overlay_is_bit_packed_little_endian() -> None:
     bits = np.unpackbits(np.frombuffer(elem.value, np.uint8), bitorder="little")[: rows * columns]
     bits = bits.reshape(rows, columns)
     assert bits[8, 8:-8].all() and not bits[0].any()
-    assert examples.pack_bits_le(bits) == elem.value
+    assert examples._pack_bits_le(bits) == elem.value
     assert ds.StudyInstanceUID == examples.mr.StudyInstanceUID
     assert ds.SeriesInstanceUID != examples.mr.SeriesInstanceUID
 
 
 def test_pack_bits_le_bit_order() -> None:
-    assert examples.pack_bits_le(np.array([0, 1, 0, 0, 0, 0, 0, 0])) == b"\x02\x00"
-    assert examples.pack_bits_le(np.ones(16)) == b"\xff\xff"
+    assert examples._pack_bits_le(np.array([0, 1, 0, 0, 0, 0, 0, 0])) == b"\x02\x00"
+    assert examples._pack_bits_le(np.ones(16)) == b"\xff\xff"
 
 
 def test_multiframe_functional_groups() -> None:
@@ -230,7 +230,7 @@ def test_pydicom_reads_the_same_file(name: str, cache: Path) -> None:
         assert np.abs(theirs.pixel_array.astype(int) - rgb).max() <= 2
     if name == "overlay":
         bits = theirs.overlay_array(0x6000)
-        assert examples.pack_bits_le(bits) == ours[0x6000, 0x3000].value
+        assert examples._pack_bits_le(bits) == ours[0x6000, 0x3000].value
     if name == "waveform":
         group = ours.WaveformSequence[0]
         expected = np.frombuffer(group.WaveformData, "<i2").reshape(-1, 3)

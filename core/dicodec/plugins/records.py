@@ -54,9 +54,8 @@ class FrameSpec:
     transfer_syntax : str
         The Transfer Syntax UID of the encoded data.
     number_of_frames : int
-        Frames in the whole Pixel Data.
-    frame_index : int
-        Which frame this is (0-based); the core sets it per call.
+        Frames in the whole Pixel Data. The same FrameSpec describes every frame;
+        the core names the frame index in errors.
     float_pixels : int
         0 for integer Pixel Data, 32 or 64 for Float / Double Float Pixel Data.
     """
@@ -71,27 +70,36 @@ class FrameSpec:
     planar_configuration: int = 0
     transfer_syntax: str = "1.2.840.10008.1.2.1"
     number_of_frames: int = 1
-    frame_index: int = 0
     float_pixels: int = 0
 
     @property
     def dtype(self) -> str:
         """numpy dtype string of a decoded sample (native byte order), e.g. ``'int16'``.
 
-        1-bit data decodes to ``uint8``; floats to ``float32`` / ``float64``.
+        1-bit data decodes to ``uint8``; floats to ``float32`` / ``float64``. Native
+        Explicit VR Big Endian data keeps its byte order (``'>u2'``), as pydicom
+        returns it: no byte swapping, and the values are the same.
         """
         if self.float_pixels:
-            return "float32" if self.float_pixels == 32 else "float64"
-        if self.bits_allocated == 1:
+            name = "float32" if self.float_pixels == 32 else "float64"
+            size = self.float_pixels // 8
+        elif self.bits_allocated == 1:
             return "uint8"
-        size = 8 if self.bits_allocated > 32 else 4 if self.bits_allocated > 16 else 2 if self.bits_allocated > 8 else 1
-        return ("int" if self.pixel_representation else "uint") + str(size * 8)
+        else:
+            size = 8 if self.bits_allocated > 32 else 4 if self.bits_allocated > 16 else 2 if self.bits_allocated > 8 else 1
+            name = ("int" if self.pixel_representation else "uint") + str(size * 8)
+        if size > 1 and self.transfer_syntax == "1.2.840.10008.1.2.2":
+            return ">" + ("f" if self.float_pixels else "i" if self.pixel_representation else "u") + str(size)
+        return name
 
     @property
     def itemsize(self) -> int:
         """Bytes per decoded sample."""
-        return {"uint8": 1, "int8": 1, "uint16": 2, "int16": 2, "uint32": 4, "int32": 4,
-                "float32": 4, "uint64": 8, "int64": 8, "float64": 8}[self.dtype]
+        if self.float_pixels:
+            return self.float_pixels // 8
+        if self.bits_allocated == 1:
+            return 1
+        return 8 if self.bits_allocated > 32 else 4 if self.bits_allocated > 16 else 2 if self.bits_allocated > 8 else 1
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -114,11 +122,15 @@ class FrameSpec:
     def native_length(self) -> int:
         """Bytes of one frame in native (uncompressed) Pixel Data, without padding.
 
-        For 1-bit data this is a fractional-byte count rounded up for one frame.
+        For 1-bit data this is a fractional-byte count rounded up for one frame;
+        YBR_FULL_422 native data holds two samples per pixel (PS3.3 C.7.6.3.1.2).
         """
         if self.bits_allocated == 1:
             return (self.pixels + 7) // 8
-        return self.pixels * (self.bits_allocated // 8)
+        samples = self.pixels
+        if self.photometric_interpretation == "YBR_FULL_422" and self.samples_per_pixel == 3:
+            samples = self.rows * self.columns * 2
+        return samples * (self.bits_allocated // 8)
 
     def replace(self, **changes: Any) -> FrameSpec:
         """A copy with some fields changed."""

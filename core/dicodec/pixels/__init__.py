@@ -1,0 +1,30 @@
+"""The pixel pipeline: decode, encode, and process pixel data.
+
+Examples
+--------
+>>> from dicodec import examples
+>>> from dicodec.pixels import pixel_array
+>>> pixel_array(examples.ct).dtype
+dtype('int16')
+"""
+
+from __future__ import annotations
+
+from .bits import pack_bits, unpack_bits
+from .decoder import Decoder, get_decoder
+from .encoder import Encoder, compress, decompress, get_encoder, set_pixel_data
+from .pipeline import iter_pixels, pixel_array
+
+__all__ = [
+    "Decoder",
+    "Encoder",
+    "compress",
+    "decompress",
+    "get_decoder",
+    "get_encoder",
+    "iter_pixels",
+    "pack_bits",
+    "pixel_array",
+    "set_pixel_data",
+    "unpack_bits",
+]

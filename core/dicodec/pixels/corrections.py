@@ -1,0 +1,99 @@
+"""The one place where decoded frames are corrected to what the data set says.
+
+Codecs report what they produced (:class:`~dicodec.plugins.records.DecodedFrame`);
+this module reconciles it with the :class:`~dicodec.plugins.records.FrameSpec`:
+planar layout, signedness (JPEG-LS and some JPEG 2000 streams carry none), unused
+high bits, and YCbCr to RGB.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..plugins.records import DecodedFrame, FrameSpec
+
+__all__ = ["apply_sign_correction", "correct_unused_bits", "finish_frame", "ybr_to_rgb"]
+
+
+def correct_unused_bits(arr: np.ndarray, bits_stored: int, signed: bool) -> None:
+    """Clear (unsigned) or sign-extend (signed) the bits above ``bits_stored``, in place.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> a = np.array([0x0FFF, 0xF800], dtype=np.uint16).view(np.int16)
+    >>> correct_unused_bits(a, 12, True); a.tolist()
+    [-1, -2048]
+    """
+    bits = arr.dtype.itemsize * 8
+    if bits_stored >= bits or arr.dtype.kind not in "iu":
+        return
+    if signed:
+        shift = bits - bits_stored
+        np.left_shift(arr, shift, out=arr)
+        np.right_shift(arr, shift, out=arr)
+    else:
+        np.bitwise_and(arr, (1 << bits_stored) - 1, out=arr)
+
+
+def apply_sign_correction(arr: np.ndarray, bits_stored: int) -> None:
+    """Reinterpret unsigned codec output as two's complement of ``bits_stored`` bits, in place."""
+    correct_unused_bits(arr, bits_stored, True)
+
+
+def ybr_to_rgb(arr: np.ndarray, bits: int = 8) -> np.ndarray:
+    """Convert one YBR_FULL frame ``(rows, cols, 3)`` to RGB, in place where possible.
+
+    Uses the PS3.3 C.7.6.3.1.2 matrix, rounding half up and clipping to the range.
+    """
+    offset = 1 << (bits - 1)
+    top = (1 << bits) - 1
+    f = arr.astype(np.float32)
+    f[..., 1:] -= offset
+    m = np.array(
+        [[1.0, 1.0, 1.0], [0.0, -0.114 * 1.772 / 0.587, 1.772], [1.402, -0.299 * 1.402 / 0.587, 0.0]],
+        dtype=np.float32,
+    )
+    out = f @ m
+    out += 0.5
+    np.floor(out, out=out)
+    np.clip(out, 0, top, out=out)
+    arr[...] = out.astype(arr.dtype)
+    return arr
+
+
+def upsample_422(src: np.ndarray, spec: FrameSpec, out: np.ndarray) -> None:
+    """Expand native YBR_FULL_422 samples (Y Y Cb Cr per pixel pair) to (rows, cols, 3)."""
+    pairs = src.reshape(spec.rows, spec.columns // 2, 4)
+    out[:, 0::2, 0] = pairs[..., 0]
+    out[:, 1::2, 0] = pairs[..., 1]
+    out[:, 0::2, 1] = pairs[..., 2]
+    out[:, 1::2, 1] = pairs[..., 2]
+    out[:, 0::2, 2] = pairs[..., 3]
+    out[:, 1::2, 2] = pairs[..., 3]
+
+
+def finish_frame(
+    decoded: DecodedFrame, spec: FrameSpec, out: np.ndarray, *, raw: bool, as_rgb: bool, native: bool
+) -> str:
+    """Make ``out`` hold the corrected frame; return its photometric interpretation."""
+    arr: Any = decoded.array
+    if decoded.planar_configuration == 1 and spec.samples_per_pixel > 1 and arr.ndim == 3 and arr.shape[0] == spec.samples_per_pixel:
+        out[...] = np.moveaxis(arr, 0, -1)
+    elif arr is not out:
+        if arr.shape != out.shape:
+            arr = arr.reshape(out.shape)
+        out[...] = arr
+    if out.dtype.kind in "iu":
+        produced_signed = decoded.pixel_representation
+        if produced_signed is not None and produced_signed != spec.pixel_representation and spec.pixel_representation:
+            apply_sign_correction(out, decoded.bits_stored or spec.bits_stored)
+        elif spec.bits_stored < spec.bits_allocated and (native or produced_signed is not None):
+            correct_unused_bits(out, spec.bits_stored, bool(spec.pixel_representation))
+    pi = decoded.photometric_interpretation
+    if not raw and as_rgb and spec.samples_per_pixel == 3 and pi in ("YBR_FULL", "YBR_FULL_422"):
+        ybr_to_rgb(out, min(spec.bits_stored, out.dtype.itemsize * 8))
+        pi = "RGB"
+    return pi

@@ -1,0 +1,413 @@
+"""Decoding frames through the codec registry.
+
+:class:`Decoder` is what :func:`get_decoder` returns; :func:`~dicodec.pixels.pixel_array`
+and :func:`~dicodec.pixels.iter_pixels` are built on it.
+
+Examples
+--------
+>>> from dicodec import examples
+>>> from dicodec.pixels import get_decoder
+>>> ds = examples.ct
+>>> arr, meta = get_decoder(ds.file_meta.TransferSyntaxUID).as_array(ds)
+>>> arr.shape, meta["codecs"][0]
+((512, 512), 'native.numpy')
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import numpy as np
+
+from ..errors import CodecError, DicodecError, NoCodecAvailableError
+from ..plugins.records import DecodedFrame, FrameSpec
+from ..plugins.registry import CodecEntry, get_registry
+from .corrections import finish_frame
+from .description import PixelDescription
+from .source import PixelSource, open_source
+
+__all__ = ["Decoder", "FrameDecoder", "get_decoder"]
+
+_NATIVE = frozenset(
+    ["1.2.840.10008.1.2", "1.2.840.10008.1.2.1", "1.2.840.10008.1.2.2", "1.2.840.10008.1.2.1.99"]
+)
+
+
+class FrameDecoder:
+    """Decodes single frames of one image description, trying codecs in order."""
+
+    def __init__(
+        self,
+        desc: PixelDescription,
+        decoding_plugin: str | Sequence[str] | None = None,
+        fallback: bool = True,
+        options: dict[str, Any] | None = None,
+    ) -> None:
+        self.desc = desc
+        self.spec = desc.spec
+        self.fallback = fallback
+        self.options = options or {}
+        registry = get_registry()
+        ts = desc.transfer_syntax
+        candidates = registry.candidates(ts, "decode", decoding_plugin)
+        usable: list[CodecEntry] = []
+        self.skipped: list[tuple[str, str]] = []
+        for entry in candidates:
+            if not entry.available:
+                self.skipped.append((entry.name, entry.unavailable_reason()))
+                continue
+            refusal = entry.spec.capabilities.refusal(self.spec)
+            if refusal:
+                self.skipped.append((entry.name, refusal))
+                continue
+            usable.append(entry)
+        if not usable:
+            from ..uid import UID
+
+            name = UID(ts).name
+            if self.skipped:
+                detail = "; ".join(f"{n}: {why}" for n, why in self.skipped)
+                raise NoCodecAvailableError(f"no installed codec can decode {name} ({ts}) for this image: {detail}")
+            hint = _install_hint(ts)
+            raise NoCodecAvailableError(
+                f"no codec is registered for {name} ({ts})" + (f": {hint}" if hint else "")
+            )
+        self.codecs = usable
+        self.native = ts in _NATIVE
+
+    @property
+    def releases_gil(self) -> bool:
+        """Whether the first-choice codec releases the GIL (frames may run in parallel)."""
+        caps = self.codecs[0].spec.capabilities
+        return caps.releases_gil and caps.thread_safe
+
+    def decode(self, index: int, src: bytes | memoryview, out: np.ndarray, raw: bool, as_rgb: bool) -> tuple[str, str]:
+        """Decode frame ``index`` into ``out``; return (codec name, photometric interpretation)."""
+        attempts: list[tuple[str, BaseException]] = []
+        spec = self.spec
+        for entry in self.codecs:
+            try:
+                func = entry.function("decode")
+                if self.options:
+                    result = func(src, spec, out, **self.options)
+                else:
+                    result = func(src, spec, out)
+                if not isinstance(result, DecodedFrame):
+                    raise TypeError(f"decode returned {type(result).__name__}, not DecodedFrame")
+                pi = finish_frame(result, spec, out, raw=raw, as_rgb=as_rgb, native=self.native)
+                return entry.name, pi
+            except (KeyboardInterrupt, SystemExit, GeneratorExit):
+                raise
+            except BaseException as exc:  # a codec may raise anything, even a Rust panic
+                attempts.append((entry.name, exc))
+                if not self.fallback:
+                    break
+        tried = "; ".join(f"{name}: {type(exc).__name__}: {exc}" for name, exc in attempts)
+        if self.skipped:
+            tried += "; not tried: " + "; ".join(f"{n} ({why})" for n, why in self.skipped)
+        err = CodecError(f"frame {index} could not be decoded ({tried})")
+        err.attempts = attempts  # type: ignore[attr-defined]
+        raise err from attempts[-1][1]
+
+
+def _install_hint(ts: str) -> str:
+    hints = {
+        "1.2.840.10008.1.2.5": "pip install dicodec-rle",
+        "1.2.840.10008.1.2.4.80": "pip install dicodec-jpegls",
+        "1.2.840.10008.1.2.4.81": "pip install dicodec-jpegls",
+        "1.2.840.10008.1.2.4.90": "pip install dicodec-jpeg2k",
+        "1.2.840.10008.1.2.4.91": "pip install dicodec-jpeg2k",
+        "1.2.840.10008.1.2.4.201": "pip install dicodec-jpeg2k",
+        "1.2.840.10008.1.2.4.202": "pip install dicodec-jpeg2k",
+        "1.2.840.10008.1.2.4.203": "pip install dicodec-jpeg2k",
+        "1.2.840.10008.1.2.4.50": "pip install dicodec-jpeg",
+        "1.2.840.10008.1.2.4.51": "pip install dicodec-jpeg",
+        "1.2.840.10008.1.2.4.57": "pip install dicodec-jpeg",
+        "1.2.840.10008.1.2.4.70": "pip install dicodec-jpeg",
+    }
+    if ts in _NATIVE or ts in ("1.2.840.10008.1.2.1.98", "1.2.840.10008.1.2.8.1"):
+        return "pip install dicodec-native"
+    return hints.get(ts, "")
+
+
+def _frame_shape(spec: FrameSpec, n: int | None) -> tuple[int, ...]:
+    return spec.shape if n is None else (n, *spec.shape)
+
+
+def _meta(desc: PixelDescription, pi: str, codecs: list[str], count: int) -> dict[str, Any]:
+    spec = desc.spec
+    return {
+        "rows": spec.rows,
+        "columns": spec.columns,
+        "samples_per_pixel": spec.samples_per_pixel,
+        "bits_allocated": spec.bits_allocated,
+        "bits_stored": spec.bits_stored,
+        "pixel_representation": spec.pixel_representation,
+        "photometric_interpretation": pi,
+        "planar_configuration": 0,
+        "number_of_frames": count,
+        "transfer_syntax": desc.transfer_syntax,
+        "codecs": codecs,
+    }
+
+
+def _resolve_indices(index: int | None, indices: Iterable[int] | None, total: int) -> tuple[list[int], bool]:
+    """(frame list, squeeze) where squeeze means return a single frame without the frame axis."""
+    if index is not None and indices is not None:
+        raise ValueError("give index= or indices=, not both")
+    if index is not None:
+        idx = int(index)
+        if idx < 0:
+            idx += total
+        if not 0 <= idx < total:
+            raise IndexError(f"frame index {index} is out of range for {total} frames")
+        return [idx], True
+    if indices is not None:
+        out = []
+        for i in indices:
+            j = int(i) + (total if int(i) < 0 else 0)
+            if not 0 <= j < total:
+                raise IndexError(f"frame index {i} is out of range for {total} frames")
+            out.append(j)
+        return out, False
+    return list(range(total)), total == 1
+
+
+def _default_workers() -> int:
+    return max(1, min(os.cpu_count() or 1, 8))
+
+
+class DecodePlan:
+    """Everything decided once per source: the direct-read shortcut or the codec chain."""
+
+    def __init__(
+        self,
+        source: PixelSource,
+        decoding_plugin: str | Sequence[str] | None,
+        raw: bool,
+        as_rgb: bool,
+        fallback: bool,
+        options: dict[str, Any] | None,
+    ) -> None:
+        self.source = source
+        self.desc = source.desc
+        self.spec = source.desc.spec
+        self.raw = raw
+        self.as_rgb = as_rgb
+        self.direct = (
+            source.identity_layout
+            and not raw_needs_codec(self.desc, raw, as_rgb)
+            and _native_codec_allowed(self.desc, decoding_plugin)
+        )
+        self.mask_bits = self.spec.bits_stored < self.spec.bits_allocated and np.dtype(self.spec.dtype).kind in "ui"
+        self.decoder = None if self.direct else FrameDecoder(self.desc, decoding_plugin, fallback, options)
+
+    def one(self, index: int) -> tuple[np.ndarray, str, str]:
+        """Decode one frame into a new array: (array, codec, photometric interpretation)."""
+        spec = self.spec
+        out = np.empty(spec.shape, dtype=spec.dtype)
+        if self.decoder is None:
+            self.source.read_into(index, out.reshape(1, *spec.shape))
+            if self.mask_bits:
+                from .corrections import correct_unused_bits
+
+                correct_unused_bits(out, spec.bits_stored, bool(spec.pixel_representation))
+            return out, "native.numpy", spec.photometric_interpretation
+        codec, pi = self.decoder.decode(index, self.source.get(index), out, self.raw, self.as_rgb)
+        return out, codec, pi
+
+
+def decode_frames(
+    source: PixelSource,
+    frames: list[int],
+    *,
+    decoding_plugin: str | Sequence[str] | None = None,
+    raw: bool = False,
+    as_rgb: bool = True,
+    fallback: bool = True,
+    workers: int | None = None,
+    out: np.ndarray | None = None,
+    squeeze: bool = False,
+    options: dict[str, Any] | None = None,
+) -> tuple[np.ndarray, dict[str, Any]]:
+    """Decode the listed frames of ``source`` into one array (allocated once)."""
+    desc = source.desc
+    spec = desc.spec
+    n = len(frames)
+    shape = _frame_shape(spec, None if squeeze else n)
+    if out is None:
+        out = np.empty(shape, dtype=spec.dtype)
+    elif (
+        out.shape != shape
+        or out.dtype != np.dtype(spec.dtype)
+        or not out.flags.c_contiguous
+        or not out.flags.writeable
+    ):
+        raise ValueError(f"out must be a writable C-contiguous {spec.dtype} array of shape {shape}")
+    frame_views = out.reshape((n, *spec.shape))
+    plan = DecodePlan(source, decoding_plugin, raw, as_rgb, fallback, options)
+    if plan.decoder is None:
+        consecutive = frames == list(range(frames[0], frames[0] + n))
+        if consecutive:
+            source.read_into(frames[0], frame_views)
+        else:
+            for k, i in enumerate(frames):
+                source.read_into(i, frame_views[k : k + 1])
+        if plan.mask_bits:
+            from .corrections import correct_unused_bits
+
+            correct_unused_bits(frame_views, spec.bits_stored, bool(spec.pixel_representation))
+        return out, _meta(desc, spec.photometric_interpretation, ["native.numpy"] * n, n)
+    decoder = plan.decoder
+    codecs: list[str] = [""] * n
+    pis: list[str] = [spec.photometric_interpretation] * n
+
+    def work(k: int) -> None:
+        i = frames[k]
+        codecs[k], pis[k] = decoder.decode(i, source.get(i), frame_views[k], raw, as_rgb)
+
+    nworkers = workers if workers is not None else (_default_workers() if decoder.releases_gil else 1)
+    if nworkers > 1 and n > 1 and decoder.releases_gil:
+        with ThreadPoolExecutor(max_workers=min(nworkers, n)) as pool:
+            list(pool.map(work, range(n)))
+    else:
+        for k in range(n):
+            work(k)
+    return out, _meta(desc, pis[0] if pis else spec.photometric_interpretation, codecs, n)
+
+
+def raw_needs_codec(desc: PixelDescription, raw: bool, as_rgb: bool) -> bool:
+    """Whether native data still needs processing after a plain copy."""
+    spec = desc.spec
+    return (
+        not raw
+        and as_rgb
+        and spec.samples_per_pixel == 3
+        and spec.photometric_interpretation in ("YBR_FULL", "YBR_FULL_422")
+    )
+
+
+def _native_codec_allowed(desc: PixelDescription, decoding_plugin: str | Sequence[str] | None) -> bool:
+    """The direct-read shortcut stands in for the native codec: only when it would be chosen."""
+    registry = get_registry()
+    try:
+        candidates = registry.candidates(desc.transfer_syntax, "decode", decoding_plugin)
+    except DicodecError:
+        return False
+    for entry in candidates:
+        if entry.available and entry.spec.capabilities.refusal(desc.spec) is None:
+            return entry.name == "native.numpy"
+    return False
+
+
+class Decoder:
+    """Decoding for one transfer syntax, from a Dataset, a path or a file-like.
+
+    Obtain it with :func:`get_decoder`.
+    """
+
+    def __init__(self, transfer_syntax: str) -> None:
+        from ..uid import UID
+
+        self.transfer_syntax = UID(transfer_syntax)
+
+    def __repr__(self) -> str:
+        return f"<Decoder for {self.transfer_syntax.name}>"
+
+    @property
+    def available_plugins(self) -> list[str]:
+        """Names of the installed codecs that can decode this transfer syntax."""
+        return [
+            e.name for e in get_registry().candidates(str(self.transfer_syntax), "decode") if e.available
+        ]
+
+    @property
+    def is_available(self) -> bool:
+        """Whether any installed codec decodes this transfer syntax."""
+        return bool(self.available_plugins)
+
+    def as_array(
+        self,
+        src: Any,
+        *,
+        index: int | None = None,
+        indices: Iterable[int] | None = None,
+        decoding_plugin: str | Sequence[str] | None = None,
+        raw: bool = False,
+        as_rgb: bool = True,
+        fallback: bool = True,
+        workers: int | None = None,
+        out: np.ndarray | None = None,
+        view_only: bool = False,
+        **options: Any,
+    ) -> tuple[np.ndarray, dict[str, Any]]:
+        """Decode frames of ``src`` into one array; return ``(array, meta)``.
+
+        ``meta`` holds the image description of the result (photometric
+        interpretation after conversion, number of frames, ...) and ``codecs``, the
+        codec that produced each frame.
+        """
+        with open_source(src, self.transfer_syntax) as source:
+            frames, squeeze = _resolve_indices(index, indices, source.desc.number_of_frames)
+            if view_only:
+                view = source.view(frames, squeeze, raw, as_rgb)
+                if view is not None:
+                    return view, _meta(source.desc, source.desc.spec.photometric_interpretation, ["view"], len(frames))
+            return decode_frames(
+                source,
+                frames,
+                decoding_plugin=decoding_plugin,
+                raw=raw,
+                as_rgb=as_rgb,
+                fallback=fallback,
+                workers=workers,
+                out=out,
+                squeeze=squeeze,
+                options=options,
+            )
+
+    def iter_array(
+        self,
+        src: Any,
+        *,
+        indices: Iterable[int] | None = None,
+        decoding_plugin: str | Sequence[str] | None = None,
+        raw: bool = False,
+        as_rgb: bool = True,
+        fallback: bool = True,
+        **options: Any,
+    ) -> Iterator[tuple[np.ndarray, dict[str, Any]]]:
+        """Yield ``(frame, meta)`` one frame at a time (one frame in memory)."""
+        with open_source(src, self.transfer_syntax) as source:
+            frames, _ = _resolve_indices(None, indices, source.desc.number_of_frames)
+            plan = DecodePlan(source, decoding_plugin, raw, as_rgb, fallback, options)
+            for i in frames:
+                arr, codec, pi = plan.one(i)
+                yield arr, _meta(source.desc, pi, [codec], 1)
+
+    def as_buffer(self, src: Any, *, index: int | None = None, **kwargs: Any) -> tuple[memoryview, dict[str, Any]]:
+        """Like :meth:`as_array` with ``raw=True``, returning the decoded bytes."""
+        kwargs["raw"] = True
+        arr, meta = self.as_array(src, index=index, **kwargs)
+        return memoryview(arr).cast("B"), meta
+
+    def iter_buffer(self, src: Any, **kwargs: Any) -> Iterator[tuple[memoryview, dict[str, Any]]]:
+        """Like :meth:`iter_array` with ``raw=True``, yielding the decoded bytes."""
+        kwargs["raw"] = True
+        for arr, meta in self.iter_array(src, **kwargs):
+            yield memoryview(arr).cast("B"), meta
+
+
+def get_decoder(transfer_syntax: str) -> Decoder:
+    """The :class:`Decoder` for a transfer syntax.
+
+    Examples
+    --------
+    >>> from dicodec.pixels import get_decoder
+    >>> get_decoder("1.2.840.10008.1.2.1")
+    <Decoder for Explicit VR Little Endian>
+    """
+    return Decoder(transfer_syntax)

@@ -1,0 +1,238 @@
+"""Where each frame's encoded bytes come from: a value in memory, or a file.
+
+A file is read with positioned reads (``os.pread``), so several threads can read
+frames of one file at once, and only the frames asked for are read.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+import warnings
+from typing import Any
+
+from ..encaps import FrameTable, build_frame_table, frame_table
+from ..errors import DicodecWarning, InvalidDicomError
+from .description import PixelDescription
+
+__all__ = ["FileFrames", "MemoryFrames"]
+
+_ITEM_HEADER = struct.Struct("<HHL")
+
+
+def _check_native_length(available: int, desc: PixelDescription) -> None:
+    spec = desc.spec
+    n = desc.number_of_frames
+    if spec.bits_allocated == 1:
+        needed = (n * spec.pixels + 7) // 8
+        per_frame_bits = spec.pixels
+        if available < needed:
+            missing = (available * 8) // per_frame_bits
+            raise InvalidDicomError(
+                f"the Pixel Data holds {available} bytes but {n} frames of 1-bit data need {needed}: "
+                f"frame {missing} is incomplete",
+                tag=desc.pixel_tag,
+            )
+        return
+    frame_len = spec.native_length
+    needed = n * frame_len
+    if available < needed:
+        raise InvalidDicomError(
+            f"the Pixel Data holds {available} bytes but {n} frames of {frame_len} bytes need {needed}: "
+            f"frame {available // frame_len} is incomplete",
+            tag=desc.pixel_tag,
+        )
+    if available >= needed + frame_len and available > needed + 1:
+        warnings.warn(
+            f"the Pixel Data holds {available // frame_len} frames' worth of bytes but Number of Frames is {n}; "
+            "the excess is ignored",
+            DicodecWarning,
+            stacklevel=5,
+        )
+
+
+def _shift_bits(chunk: bytes | memoryview, shift: int, nbits: int) -> bytes:
+    """Bits ``shift .. shift+nbits`` of ``chunk`` (LSB-first order) as bytes starting at bit 0."""
+    import numpy as np
+
+    bits = np.unpackbits(np.frombuffer(chunk, dtype=np.uint8), bitorder="little")[shift : shift + nbits]
+    return np.packbits(bits, bitorder="little").tobytes()
+
+
+class MemoryFrames:
+    """Frames of a Pixel Data value held in memory."""
+
+    def __init__(self, value: bytes | bytearray | memoryview, desc: PixelDescription, table: FrameTable | None = None):
+        self.value = value
+        self.desc = desc
+        self.table = table
+        if desc.encapsulated:
+            if self.table is None:
+                self.table = frame_table(
+                    value,
+                    desc.number_of_frames,
+                    extended_offsets=desc.extended_offsets,
+                    extended_lengths=desc.extended_lengths,
+                )
+            if len(self.table) > desc.number_of_frames:
+                warnings.warn(
+                    f"the Pixel Data holds {len(self.table)} frames but Number of Frames is "
+                    f"{desc.number_of_frames}; the excess is ignored",
+                    DicodecWarning,
+                    stacklevel=4,
+                )
+        else:
+            _check_native_length(len(value), desc)
+        self.frame_length = desc.spec.native_length
+
+    @property
+    def identity_layout(self) -> bool:
+        """Whether native frame bytes are already the decoded layout (copy and done)."""
+        return _identity(self.desc)
+
+    def get(self, index: int) -> bytes | memoryview:
+        """The encoded bytes of frame ``index``."""
+        if self.table is not None:
+            return self.table.frame_view(self.value, index)
+        spec = self.desc.spec
+        if spec.bits_allocated == 1:
+            start_bit = index * spec.pixels
+            first, shift = divmod(start_bit, 8)
+            last = (start_bit + spec.pixels + 7) // 8
+            chunk = memoryview(self.value)[first:last]
+            return _shift_bits(chunk, shift, spec.pixels) if shift else chunk
+        n = self.frame_length
+        return memoryview(self.value)[index * n : (index + 1) * n]
+
+    def close(self) -> None:
+        """Nothing to release for memory."""
+
+
+class FileFrames:
+    """Frames read from a file on demand, with positioned reads."""
+
+    def __init__(self, path: str | os.PathLike[str], offset: int, length: int, desc: PixelDescription):
+        self.path = os.fspath(path)
+        self.fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+        try:
+            self.size = os.fstat(self.fd).st_size
+            self.offset = offset
+            self.desc = desc
+            self.table: FrameTable | None = None
+            self.frame_length = desc.spec.native_length
+            if desc.encapsulated:
+                self.table = self._scan(offset, length)
+            else:
+                available = min(length, self.size - offset) if length != 0xFFFFFFFF else self.size - offset
+                _check_native_length(available, desc)
+        except BaseException:
+            os.close(self.fd)
+            raise
+
+    def read(self, offset: int, n: int) -> bytes:
+        """``n`` bytes at ``offset`` (raising if the file is shorter)."""
+        data = os.pread(self.fd, n, offset)
+        while len(data) < n:
+            more = os.pread(self.fd, n - len(data), offset + len(data))
+            if not more:
+                raise InvalidDicomError(f"the file ends {n - len(data)} bytes early", offset=offset + len(data))
+            data += more
+        return data
+
+    def _scan(self, offset: int, length: int) -> FrameTable:
+        end = self.size if length == 0xFFFFFFFF else min(self.size, offset + length)
+        items: list[tuple[int, int]] = []
+        pos = offset
+        while pos + 8 <= end:
+            g, e, n = _ITEM_HEADER.unpack(os.pread(self.fd, 8, pos))
+            tag = (g << 16) | e
+            if tag == 0xFFFEE0DD:
+                break
+            if tag != 0xFFFEE000:
+                raise InvalidDicomError(
+                    f"expected an Item tag in encapsulated Pixel Data, found ({g:04X},{e:04X})", offset=pos
+                )
+            if n == 0xFFFFFFFF or pos + 8 + n > end:
+                if pos + 8 + n > end and items:
+                    warnings.warn(f"the last fragment is cut short at offset {pos}", DicodecWarning, stacklevel=4)
+                    items.append((pos + 8, end - pos - 8))
+                    break
+                raise InvalidDicomError(f"an item of {n} bytes runs past the end of the file", offset=pos)
+            items.append((pos + 8, n))
+            pos += 8 + n
+        if not items:
+            raise InvalidDicomError("encapsulated Pixel Data has no Basic Offset Table item", offset=offset)
+        bot = self.read(items[0][0], items[0][1]) if items[0][1] else b""
+        desc = self.desc
+        table = build_frame_table(
+            items,
+            bot,
+            desc.number_of_frames,
+            self.read,
+            extended_offsets=desc.extended_offsets,
+            extended_lengths=desc.extended_lengths,
+        )
+        if len(table) > desc.number_of_frames:
+            warnings.warn(
+                f"the Pixel Data holds {len(table)} frames but Number of Frames is {desc.number_of_frames}; "
+                "the excess is ignored",
+                DicodecWarning,
+                stacklevel=4,
+            )
+        return table
+
+    @property
+    def identity_layout(self) -> bool:
+        """Whether native frame bytes are already the decoded layout."""
+        return _identity(self.desc)
+
+    def get(self, index: int) -> bytes:
+        """The encoded bytes of frame ``index`` (read from the file now)."""
+        if self.table is not None:
+            parts = self.table.frames[index]
+            return b"".join(self.read(off, n) for off, n in parts)
+        spec = self.desc.spec
+        if spec.bits_allocated == 1:
+            start_bit = index * spec.pixels
+            first, shift = divmod(start_bit, 8)
+            last = (start_bit + spec.pixels + 7) // 8
+            chunk = self.read(self.offset + first, last - first)
+            return _shift_bits(chunk, shift, spec.pixels) if shift else chunk
+        n = self.frame_length
+        return self.read(self.offset + index * n, n)
+
+    def read_into(self, first_frame: int, out: Any) -> None:
+        """Read consecutive native frames straight into ``out`` (identity layout only)."""
+        view = memoryview(out).cast("B")
+        pos = self.offset + first_frame * self.frame_length
+        done = 0
+        total = len(view)
+        while done < total:
+            n = os.preadv(self.fd, [view[done:]], pos + done)
+            if n <= 0:
+                raise InvalidDicomError(f"the file ends {total - done} bytes early", offset=pos + done)
+            done += n
+
+    def close(self) -> None:
+        """Close the file."""
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:  # pragma: no cover
+            pass
+
+
+def _identity(desc: PixelDescription) -> bool:
+    spec = desc.spec
+    if desc.encapsulated or spec.bits_allocated not in (8, 16, 32, 64):
+        return False
+    if spec.samples_per_pixel > 1 and spec.planar_configuration == 1:
+        return False
+    if spec.photometric_interpretation == "YBR_FULL_422" and spec.samples_per_pixel == 3:
+        return False
+    return spec.itemsize * 8 == spec.bits_allocated
+

@@ -1,0 +1,153 @@
+"""Open a pixel data source: a Dataset, a path (reading only what is needed) or a file-like."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import numpy as np
+
+from ..errors import InvalidDicomError
+from .description import PixelDescription, describe
+from .frames import FileFrames, MemoryFrames
+
+__all__ = ["PixelSource", "open_source"]
+
+
+class PixelSource:
+    """The image description plus access to each frame's encoded bytes."""
+
+    def __init__(self, desc: PixelDescription, frames: MemoryFrames | FileFrames, dataset: Any) -> None:
+        self.desc = desc
+        self.frames = frames
+        self.dataset = dataset
+
+    @property
+    def identity_layout(self) -> bool:
+        """Native frames whose bytes are the decoded array already."""
+        return self.frames.identity_layout
+
+    def get(self, index: int) -> bytes | memoryview:
+        """The encoded bytes of frame ``index``."""
+        return self.frames.get(index)
+
+    def read_into(self, first: int, out: np.ndarray) -> None:
+        """Copy consecutive native frames into ``out`` (identity layout only)."""
+        if isinstance(self.frames, FileFrames):
+            self.frames.read_into(first, out)
+            return
+        n = self.frames.frame_length
+        src = np.frombuffer(self.frames.value, dtype=out.dtype, count=out.size, offset=first * n)
+        out[...] = src.reshape(out.shape)
+
+    def view(self, frames: list[int], squeeze: bool, raw: bool, as_rgb: bool) -> np.ndarray | None:
+        """A zero-copy array of consecutive native frames, or ``None`` if impossible."""
+        from .decoder import raw_needs_codec
+
+        desc = self.desc
+        spec = desc.spec
+        if not self.identity_layout or raw_needs_codec(desc, raw, as_rgb) or spec.bits_stored < spec.bits_allocated:
+            return None
+        if frames != list(range(frames[0], frames[0] + len(frames))):
+            return None
+        shape = spec.shape if squeeze else (len(frames), *spec.shape)
+        offset = frames[0] * self.frames.frame_length
+        count = len(frames) * spec.pixels
+        if isinstance(self.frames, FileFrames):
+            arr: np.ndarray = np.memmap(
+                self.frames.path, dtype=spec.dtype, mode="r", offset=self.frames.offset + offset, shape=shape
+            )
+            return arr
+        arr = np.frombuffer(self.frames.value, dtype=spec.dtype, count=count, offset=offset).reshape(shape)
+        return arr
+
+    def close(self) -> None:
+        """Release the file, if any."""
+        self.frames.close()
+
+
+def _swapped_words(desc: PixelDescription, vr: str) -> bool:
+    """8-bit (or 1-bit) native data in an OW element of a big-endian data set is word-swapped."""
+    return (
+        not desc.encapsulated
+        and desc.transfer_syntax == "1.2.840.10008.1.2.2"
+        and vr == "OW"
+        and desc.spec.bits_allocated <= 8
+    )
+
+
+def _swap_words(value: bytes | bytearray | memoryview) -> bytes:
+    data = bytes(value)
+    if len(data) % 2:
+        data += b"\x00"
+    return np.frombuffer(data, dtype=np.uint16).byteswap().tobytes()
+
+
+def _from_dataset(ds: Any, transfer_syntax: str | None) -> PixelSource:
+    desc = describe(ds, transfer_syntax)
+    elem = ds[desc.pixel_tag]
+    value = elem.value
+    if value is None:
+        raise InvalidDicomError("the pixel data element is empty", tag=desc.pixel_tag)
+    if not isinstance(value, (bytes, bytearray, memoryview)):
+        raise InvalidDicomError(f"the pixel data is a {type(value).__name__}, not bytes", tag=desc.pixel_tag)
+    if _swapped_words(desc, elem.VR):
+        value = _swap_words(value)
+    cache = ds._pixel_cache
+    table = None
+    key = (id(value), len(value), desc.number_of_frames, desc.transfer_syntax)
+    if desc.encapsulated and isinstance(cache, dict) and cache.get("table_key") == key:
+        table = cache["table"]
+    frames = MemoryFrames(value, desc, table)
+    if desc.encapsulated:
+        if not isinstance(cache, dict):
+            cache = {}
+            object.__setattr__(ds, "_pixel_cache", cache)
+        cache["table_key"], cache["table"] = key, frames.table
+    return PixelSource(desc, frames, ds)
+
+
+def _from_path(path: str | os.PathLike[str], transfer_syntax: str | None) -> PixelSource:
+    from ..filereader import dcmread, read_for_pixels
+
+    ds, loc = read_for_pixels(path)
+    if loc is None:
+        full = dcmread(path)  # deflated data sets cannot be read in place
+        return _from_dataset(full, transfer_syntax)
+    desc = describe(ds, transfer_syntax, pixel_tag=loc.tag)
+    if _swapped_words(desc, loc.vr or "OW"):
+        full = dcmread(path)
+        return _from_dataset(full, transfer_syntax)
+    frames = FileFrames(path, loc.offset, loc.length, desc)
+    return PixelSource(desc, frames, ds)
+
+
+@contextmanager
+def open_source(src: Any, transfer_syntax: str | None = None) -> Iterator[PixelSource]:
+    """Open ``src`` (Dataset, path, bytes or file-like) for frame access.
+
+    Examples
+    --------
+    >>> from dicodec import examples
+    >>> from dicodec.pixels.source import open_source
+    >>> with open_source(examples.get_path("ct")) as source:
+    ...     source.desc.number_of_frames
+    1
+    """
+    from ..dataset import Dataset
+    from ..filereader import dcmread
+
+    if isinstance(src, Dataset):
+        source = _from_dataset(src, transfer_syntax)
+    elif isinstance(src, (str, os.PathLike)):
+        source = _from_path(src, transfer_syntax)
+    elif isinstance(src, (bytes, bytearray, memoryview)) or hasattr(src, "read"):
+        source = _from_dataset(dcmread(src), transfer_syntax)
+    else:
+        raise TypeError(f"cannot read pixels from a {type(src).__name__}: give a Dataset, a path or a file-like")
+    try:
+        yield source
+    finally:
+        source.close()
