@@ -15,7 +15,6 @@ Examples
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
 
 from .errors import (
     CodecError,
@@ -31,6 +30,8 @@ from .errors import (
 )
 
 __version__ = "0.1.0"
+
+TYPE_CHECKING = False  # not imported from typing: `import dicodec` stays cheap
 
 _LAZY: dict[str, tuple[str, str | None]] = {
     "dcmread": ("dicodec.filereader", "dcmread"),
@@ -83,7 +84,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     try:
         module_name, attr = _LAZY[name]
     except KeyError:

@@ -33,6 +33,37 @@ def _show(args: argparse.Namespace) -> int:
     return status
 
 
+def _plugins(args: argparse.Namespace) -> int:
+    from .plugins import report
+    from .uid import UID
+
+    rows = report()
+    if args.json:
+        import json
+
+        print(json.dumps(rows, indent=2))
+        return 0
+    if not rows:
+        print("no dicodec plugins are installed (pip install dicodec-native, dicodec-rle, ...)")
+        return 0
+    for plugin in rows:
+        where = plugin["distribution"] or "registered in code"
+        version = f" {plugin['version']}" if plugin["version"] else ""
+        print(f"{plugin['name']}  [{where}{version}]  {plugin['status']}")
+        if plugin["error"]:
+            print(f"    error: {plugin['error']}")
+        for codec in plugin["codecs"]:
+            roles = "/".join(r for r in ("decode", "encode") if codec[r])
+            state = "available" if codec["available"] else f"unavailable: {codec['reason']}"
+            if codec["blocked"]:
+                state = "blocked"
+            gil = ", releases the GIL" if codec["releases_gil"] else ""
+            print(f"  {codec['name']}  {roles}  priority {codec['priority']}  {state}{gil}")
+            for ts in codec["transfer_syntaxes"]:
+                print(f"      {ts}  {UID(ts).name}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``dicodec`` command."""
     from . import __version__
@@ -46,6 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("--top", action="store_true", help="top-level elements only")
     show.add_argument("--no-pixels", action="store_true", help="stop before Pixel Data")
     show.set_defaults(func=_show)
+    plugins = sub.add_parser("plugins", help="list plugins and codecs, and why any is unavailable")
+    plugins.add_argument("--json", action="store_true", help="machine-readable output")
+    plugins.set_defaults(func=_plugins)
     return parser
 
 

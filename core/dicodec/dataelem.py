@@ -90,7 +90,7 @@ class DataElement:
         *,
         validate: bool = True,
     ) -> None:
-        self.tag: BaseTag = tag if type(tag) is BaseTag else Tag(tag)  # type: ignore[assignment]
+        self.tag: BaseTag = tag if type(tag) is BaseTag else Tag(tag)
         self.VR: str = str(VR)
         self.file_tell = file_value_tell
         self.is_undefined_length = is_undefined_length

@@ -33,13 +33,22 @@ from .tag import BaseTag, Tag
 __all__ = ["Dataset", "FileDataset", "FileMetaDataset", "PrivateBlock"]
 
 _INTERNAL = frozenset(
-    {"_dict", "_parent_ref", "_source", "_read_encoding", "_read_charset", "_pixel_options", "_pixel_cache"}
+    {
+        "_dict",
+        "_parent_ref",
+        "_source",
+        "_read_encoding",
+        "_read_charset",
+        "_pixel_options",
+        "_pixel_cache",
+        "_charset_cache",
+    }
 )
 
 
 def _tag_of(key: Any) -> int:
     if type(key) is int or type(key) is BaseTag:
-        return key  # type: ignore[no-any-return]
+        return key
     return Tag(key)
 
 
@@ -106,6 +115,7 @@ class Dataset:
     __slots__ = (
         "__dict__",
         "__weakref__",
+        "_charset_cache",
         "_dict",
         "_parent_ref",
         "_pixel_cache",
@@ -124,6 +134,7 @@ class Dataset:
         sa(self, "_read_charset", None)
         sa(self, "_pixel_options", None)
         sa(self, "_pixel_cache", None)
+        sa(self, "_charset_cache", None)
         for key, value in kwargs.items():
             setattr(self, key, value)
 
@@ -143,14 +154,19 @@ class Dataset:
         """Python codecs for this data set's Specific Character Set (inherited by items)."""
         ds: Dataset | None = self
         while ds is not None:
-            if 0x00080005 in ds._dict:
-                raw = ds._dict[0x00080005]
+            raw = ds._dict.get(0x00080005)
+            if raw is not None:
+                cached = ds._charset_cache
+                if cached is not None and cached[0] is raw:
+                    return cached[1]
                 value = raw.value if isinstance(raw, DataElement) else _raw_charset(raw)
+                result = None
                 if value:
                     from .charset import convert_encodings
 
-                    return convert_encodings(value)
-                return None
+                    result = convert_encodings(value)
+                object.__setattr__(ds, "_charset_cache", (raw, result))
+                return result
             ds = ds.parent
         return None
 
@@ -168,7 +184,7 @@ class Dataset:
     def _root(self) -> Dataset:
         ds: Dataset = self
         while ds.parent is not None:
-            ds = ds.parent  # type: ignore[assignment]
+            ds = ds.parent
         return ds
 
     def _read_deferred(self, raw: RawDataElement) -> bytes:
@@ -345,7 +361,7 @@ class Dataset:
         """
         tag = _tag_of(key)
         if tag in self._dict:
-            return self[tag]  # type: ignore[no-any-return]
+            return self[tag]
         if isinstance(default, DataElement):
             self[tag] = default
             return default
@@ -403,7 +419,7 @@ class Dataset:
         for name in Dataset.__slots__:
             if name in ("__dict__", "__weakref__", "_parent_ref"):
                 continue
-            if name == "_pixel_cache":
+            if name in ("_pixel_cache", "_charset_cache"):
                 object.__setattr__(new, name, None)
                 continue
             value = getattr(self, name)
@@ -530,7 +546,7 @@ class Dataset:
         tag = tag_for_keyword(name)
         if tag is None or tag not in self._dict:
             return None
-        return self[tag]  # type: ignore[no-any-return]
+        return self[tag]
 
     # ------------------------------------------------------------- building
     def add(self, data_element: DataElement) -> None:
@@ -552,7 +568,7 @@ class Dataset:
 
     def group_dataset(self, group: int) -> Dataset:
         """A new Dataset holding the elements of one group."""
-        return self[(group << 16) : ((group + 1) << 16)]  # type: ignore[no-any-return]
+        return self[(group << 16) : ((group + 1) << 16)]
 
     def update_raw_element(self, tag: Any, *, vr: str | None = None, value: bytes | None = None) -> None:
         """Change the VR or value bytes of an element that has not been converted yet.
@@ -720,7 +736,7 @@ class Dataset:
         if meta is None:
             meta = FileMetaDataset()
             object.__setattr__(self, "file_meta", meta)
-        return meta  # type: ignore[no-any-return]
+        return meta
 
     # -------------------------------------------------------------- printing
     def formatted_lines(
@@ -868,13 +884,13 @@ class Dataset:
         """Compress the pixel data in place; see :func:`dicodec.pixels.compress`."""
         from .pixels import compress
 
-        return compress(self, transfer_syntax_uid, arr, **kwargs)  # type: ignore[no-any-return]
+        return compress(self, transfer_syntax_uid, arr, **kwargs)
 
     def decompress(self, **kwargs: Any) -> Dataset:
         """Decode the pixel data in place to Explicit VR Little Endian; see :func:`dicodec.pixels.decompress`."""
         from .pixels import decompress
 
-        return decompress(self, **kwargs)  # type: ignore[no-any-return]
+        return decompress(self, **kwargs)
 
     def set_pixel_data(self, arr: Any, photometric_interpretation: str, bits_stored: int, **kwargs: Any) -> None:
         """Replace the pixel data and its Image Pixel elements; see :func:`dicodec.pixels.set_pixel_data`."""

@@ -27,8 +27,8 @@ __all__ = [
     "build_frame_table",
     "encapsulate",
     "encapsulate_extended",
-    "frame_table",
     "fragment_frame",
+    "frame_table",
     "generate_fragments",
     "generate_frames",
     "get_frame",
@@ -46,7 +46,7 @@ _HEADER = struct.Struct("<HHL")
 MAX_BOT_OFFSET = 0xFFFFFFFF
 
 
-def parse_items(buffer: bytes | memoryview, start: int = 0) -> list[tuple[int, int]]:
+def parse_items(buffer: bytes | bytearray | memoryview, start: int = 0) -> list[tuple[int, int]]:
     """(offset, length) of every item's value, the Basic Offset Table item first.
 
     Parsing stops at a Sequence Delimitation Item or the end of the buffer.
@@ -85,7 +85,7 @@ def parse_items(buffer: bytes | memoryview, start: int = 0) -> list[tuple[int, i
     return items
 
 
-def parse_basic_offsets(buffer: bytes | memoryview) -> list[int]:
+def parse_basic_offsets(buffer: bytes | bytearray | memoryview) -> list[int]:
     """The offsets in the Basic Offset Table (empty list when the table is empty).
 
     Examples
@@ -100,7 +100,7 @@ def parse_basic_offsets(buffer: bytes | memoryview) -> list[int]:
     return list(struct.unpack_from(f"<{length // 4}L", buffer, off))
 
 
-def parse_fragments(buffer: bytes | memoryview) -> tuple[int, list[int]]:
+def parse_fragments(buffer: bytes | bytearray | memoryview) -> tuple[int, list[int]]:
     """The number of fragments and the offset of each fragment's item header.
 
     Offsets are relative to the first byte after the Basic Offset Table item, as
@@ -111,12 +111,12 @@ def parse_fragments(buffer: bytes | memoryview) -> tuple[int, list[int]]:
     return len(items) - 1, [off - 8 - first for off, _ in items[1:]]
 
 
-def get_nr_fragments(buffer: bytes | memoryview) -> int:
+def get_nr_fragments(buffer: bytes | bytearray | memoryview) -> int:
     """The number of fragments (items after the Basic Offset Table)."""
     return len(parse_items(buffer)) - 1
 
 
-def generate_fragments(buffer: bytes | memoryview) -> Iterator[bytes]:
+def generate_fragments(buffer: bytes | bytearray | memoryview) -> Iterator[bytes]:
     """Yield each fragment's bytes."""
     view = memoryview(buffer)
     for off, length in parse_items(buffer)[1:]:
@@ -162,7 +162,7 @@ class FrameTable:
     def __len__(self) -> int:
         return len(self.frames)
 
-    def frame_bytes(self, buffer: bytes | memoryview, index: int) -> bytes:
+    def frame_bytes(self, buffer: bytes | bytearray | memoryview, index: int) -> bytes:
         """The joined fragments of frame ``index``."""
         if not 0 <= index < len(self.frames):
             raise IndexError(f"frame {index} is out of range: there are {len(self.frames)} frames")
@@ -173,7 +173,7 @@ class FrameTable:
             return bytes(view[off : off + length])
         return b"".join(view[off : off + length] for off, length in parts)
 
-    def frame_view(self, buffer: bytes | memoryview, index: int) -> bytes | memoryview:
+    def frame_view(self, buffer: bytes | bytearray | memoryview, index: int) -> bytes | bytearray | memoryview:
         """Frame ``index`` without a copy when it is a single fragment."""
         parts = self.frames[index]
         if len(parts) == 1:
@@ -183,7 +183,7 @@ class FrameTable:
 
 
 def frame_table(
-    buffer: bytes | memoryview,
+    buffer: bytes | bytearray | memoryview,
     number_of_frames: int | None = None,
     *,
     extended_offsets: Sequence[int] | bytes | None = None,
@@ -333,7 +333,7 @@ def _as_uint64(values: Sequence[int] | bytes) -> list[int]:
 
 
 def generate_frames(
-    buffer: bytes | memoryview,
+    buffer: bytes | bytearray | memoryview,
     *,
     number_of_frames: int | None = None,
     extended_offsets: Sequence[int] | bytes | None = None,
@@ -355,7 +355,7 @@ def generate_frames(
 
 
 def get_frame(
-    buffer: bytes | memoryview,
+    buffer: bytes | bytearray | memoryview,
     index: int,
     *,
     number_of_frames: int | None = None,

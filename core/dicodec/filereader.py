@@ -23,7 +23,7 @@ import struct
 import warnings
 import zlib
 from collections.abc import Iterable
-from typing import Any, BinaryIO, NamedTuple
+from typing import Any, BinaryIO, NamedTuple, cast
 
 from .dataelem import DataElement, RawDataElement
 from .dataset import Dataset, FileDataset, FileMetaDataset
@@ -258,10 +258,10 @@ def _parse(
             if stack or specific is None or seq.tag in specific:
                 seq.parent[seq.tag] = elem
             if stack:
-                item_frame = stack[-1]
-                elements = item_frame.elements
-                implicit, little = item_frame.implicit, item_frame.little
-                frame_end = item_frame.end if item_frame.end >= 0 else end
+                parent_item = cast(_ItemFrame, stack[-1])
+                elements = parent_item.elements
+                implicit, little = parent_item.implicit, parent_item.little
+                frame_end = parent_item.end if parent_item.end >= 0 else end
                 if not seq.undefined and seq.end > pos:
                     pos = seq.end
             else:

@@ -92,7 +92,7 @@ def write_dataset(out: BinaryIO, ds: Dataset, implicit_vr: bool, little_endian: 
                     vr = "UN" if implicit_vr else _implicit_vr(tag, current, current._private_creator_of(tag) if tag >> 16 & 1 else None, raw.length)
                 elif vr not in ALL_VRS:
                     vr = "UN"
-                _write_value(out, tag, vr, raw.value, implicit_vr, little, raw.length == _UNDEFINED)
+                _write_value(out, tag, vr, raw.value or b"", implicit_vr, little, raw.length == _UNDEFINED)
                 continue
             stored = current[tag]
         elem = stored if isinstance(stored, DataElement) else current[tag]

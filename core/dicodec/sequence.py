@@ -30,7 +30,7 @@ def _check(item: Any) -> Dataset:
     return item
 
 
-class Sequence(list):  # type: ignore[type-arg]
+class Sequence(list):
     """A list of data set items that accepts only :class:`~dicodec.dataset.Dataset`.
 
     Parameters
@@ -65,7 +65,7 @@ class Sequence(list):  # type: ignore[type-arg]
         else:
             super().__setitem__(index, _check(value))
 
-    def __iadd__(self, other: Iterable[Dataset]) -> Sequence:  # type: ignore[override]
+    def __iadd__(self, other: Iterable[Dataset]) -> Sequence:  # type: ignore[override,misc]
         self.extend(other)
         return self
 

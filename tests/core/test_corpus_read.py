@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import io
-from collections.abc import MutableSequence
 import warnings
+from collections.abc import MutableSequence
 
 import pytest
 
@@ -82,7 +82,7 @@ def _compare(ours: object, theirs: object, where: str = "") -> list[str]:
                 if len(ea.value) != len(eb.value):
                     problems.append(f"{path}{tag:08X}: {len(ea.value)} items vs {len(eb.value)}")
                     continue
-                for i, (ia, ib) in enumerate(zip(ea.value, eb.value)):
+                for i, (ia, ib) in enumerate(zip(ea.value, eb.value, strict=True)):
                     stack.append((ia, ib, f"{path}{tag:08X}[{i}]."))
                 continue
             mine = (vr, None if vr == "SQ" else _norm(ea.value))

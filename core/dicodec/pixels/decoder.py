@@ -84,7 +84,9 @@ class FrameDecoder:
         caps = self.codecs[0].spec.capabilities
         return caps.releases_gil and caps.thread_safe
 
-    def decode(self, index: int, src: bytes | memoryview, out: np.ndarray, raw: bool, as_rgb: bool) -> tuple[str, str]:
+    def decode(
+        self, index: int, src: bytes | bytearray | memoryview, out: np.ndarray, raw: bool, as_rgb: bool
+    ) -> tuple[str, str]:
         """Decode frame ``index`` into ``out``; return (codec name, photometric interpretation)."""
         attempts: list[tuple[str, BaseException]] = []
         spec = self.spec
@@ -392,13 +394,13 @@ class Decoder:
         """Like :meth:`as_array` with ``raw=True``, returning the decoded bytes."""
         kwargs["raw"] = True
         arr, meta = self.as_array(src, index=index, **kwargs)
-        return memoryview(arr).cast("B"), meta
+        return arr.data.cast("B"), meta
 
     def iter_buffer(self, src: Any, **kwargs: Any) -> Iterator[tuple[memoryview, dict[str, Any]]]:
         """Like :meth:`iter_array` with ``raw=True``, yielding the decoded bytes."""
         kwargs["raw"] = True
         for arr, meta in self.iter_array(src, **kwargs):
-            yield memoryview(arr).cast("B"), meta
+            yield arr.data.cast("B"), meta
 
 
 def get_decoder(transfer_syntax: str) -> Decoder:

@@ -90,7 +90,7 @@ class MemoryFrames:
         """Whether native frame bytes are already the decoded layout (copy and done)."""
         return _identity(self.desc)
 
-    def get(self, index: int) -> bytes | memoryview:
+    def get(self, index: int) -> bytes | bytearray | memoryview:
         """The encoded bytes of frame ``index``."""
         if self.table is not None:
             return self.table.frame_view(self.value, index)

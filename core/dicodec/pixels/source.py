@@ -29,7 +29,7 @@ class PixelSource:
         """Native frames whose bytes are the decoded array already."""
         return self.frames.identity_layout
 
-    def get(self, index: int) -> bytes | memoryview:
+    def get(self, index: int) -> bytes | bytearray | memoryview:
         """The encoded bytes of frame ``index``."""
         return self.frames.get(index)
 

@@ -96,7 +96,7 @@ def _resolve(ref: Any, name: str, purpose: str) -> Callable[..., Any]:
     if ref is None:
         raise PluginError(f"codec {name!r} declares no {purpose} function")
     if callable(ref):
-        return ref  # type: ignore[no-any-return]
+        return ref
     module_name, _, attr = str(ref).partition(":")
     module = importlib.import_module(module_name)
     obj: Any = module
@@ -104,7 +104,7 @@ def _resolve(ref: Any, name: str, purpose: str) -> Callable[..., Any]:
         obj = getattr(obj, part)
     if not callable(obj):
         raise PluginError(f"codec {name!r}: {ref!r} is not callable")
-    return obj  # type: ignore[no-any-return]
+    return obj
 
 
 def _is_installed(requirement: str) -> bool:
