@@ -22,12 +22,14 @@ from typing import Any
 
 import numpy as np
 
+from .. import config
+from ..dataset import Dataset
 from ..errors import CodecError, DicodecError, NoCodecAvailableError
 from ..plugins.records import DecodedFrame, FrameSpec
 from ..plugins.registry import CodecEntry, get_registry
-from .corrections import finish_frame
+from .corrections import correct_unused_bits, finish_frame
 from .description import PixelDescription
-from .source import PixelSource, open_source
+from .source import PixelSource, open_source, source_for_dataset
 
 __all__ = ["Decoder", "FrameDecoder", "get_decoder"]
 
@@ -205,21 +207,67 @@ class DecodePlan:
             and _native_codec_allowed(self.desc, decoding_plugin)
         )
         self.mask_bits = self.spec.bits_stored < self.spec.bits_allocated and np.dtype(self.spec.dtype).kind in "ui"
+        self.signed = bool(self.spec.pixel_representation)
+        self.mask = (1 << self.spec.bits_stored) - 1
         self.decoder = None if self.direct else FrameDecoder(self.desc, decoding_plugin, fallback, options)
+        self._meta_base: dict[str, Any] | None = None
+        self._frame_shape = (1, *self.spec.shape)
+
+    def meta(self, pi: str, codecs: list[str]) -> dict[str, Any]:
+        """The metadata dict of a one-frame result."""
+        base = self._meta_base
+        if base is None:
+            base = self._meta_base = _meta(self.desc, self.spec.photometric_interpretation, [], 1)
+        out = dict(base)
+        out["photometric_interpretation"] = pi
+        out["codecs"] = codecs
+        return out
 
     def one(self, index: int) -> tuple[np.ndarray, str, str]:
         """Decode one frame into a new array: (array, codec, photometric interpretation)."""
         spec = self.spec
         out = np.empty(spec.shape, dtype=spec.dtype)
         if self.decoder is None:
-            self.source.read_into(index, out.reshape(1, *spec.shape))
+            self.source.read_into(index, out.reshape(self._frame_shape))
             if self.mask_bits:
-                from .corrections import correct_unused_bits
-
-                correct_unused_bits(out, spec.bits_stored, bool(spec.pixel_representation))
+                if self.signed:
+                    correct_unused_bits(out, spec.bits_stored, True)
+                else:
+                    np.bitwise_and(out, self.mask, out=out)
             return out, "native.numpy", spec.photometric_interpretation
         codec, pi = self.decoder.decode(index, self.source.get(index), out, self.raw, self.as_rgb)
         return out, codec, pi
+
+
+def plan_for(
+    source: PixelSource,
+    decoding_plugin: str | Sequence[str] | None,
+    raw: bool,
+    as_rgb: bool,
+    fallback: bool,
+    options: dict[str, Any] | None,
+) -> DecodePlan:
+    """The decode plan for these options, reused from the source while nothing changed."""
+    registry = get_registry()
+    registry.ensure_loaded()
+    try:
+        key = (
+            decoding_plugin if not isinstance(decoding_plugin, list) else tuple(decoding_plugin),
+            raw,
+            as_rgb,
+            fallback,
+            tuple(sorted(options.items())) if options else (),
+            config.preference_for(source.desc.transfer_syntax),
+            registry.generation,
+        )
+        hash(key)
+    except TypeError:  # unhashable options: no caching
+        return DecodePlan(source, decoding_plugin, raw, as_rgb, fallback, options)
+    plan = source.plans.get(key)
+    if plan is None:
+        plan = DecodePlan(source, decoding_plugin, raw, as_rgb, fallback, options)
+        source.plans[key] = plan
+    return plan  # type: ignore[no-any-return]
 
 
 def decode_frames(
@@ -250,7 +298,7 @@ def decode_frames(
     ):
         raise ValueError(f"out must be a writable C-contiguous {spec.dtype} array of shape {shape}")
     frame_views = out.reshape((n, *spec.shape))
-    plan = DecodePlan(source, decoding_plugin, raw, as_rgb, fallback, options)
+    plan = plan_for(source, decoding_plugin, raw, as_rgb, fallback, options)
     if plan.decoder is None:
         consecutive = frames == list(range(frames[0], frames[0] + n))
         if consecutive:
@@ -259,8 +307,6 @@ def decode_frames(
             for k, i in enumerate(frames):
                 source.read_into(i, frame_views[k : k + 1])
         if plan.mask_bits:
-            from .corrections import correct_unused_bits
-
             correct_unused_bits(frame_views, spec.bits_stored, bool(spec.pixel_representation))
         return out, _meta(desc, spec.photometric_interpretation, ["native.numpy"] * n, n)
     decoder = plan.decoder
@@ -352,6 +398,16 @@ class Decoder:
         interpretation after conversion, number of frames, ...) and ``codecs``, the
         codec that produced each frame.
         """
+        if index is not None and indices is None and out is None and not view_only and _is_dataset(src):
+            # one frame of an in-memory data set: the cached source and plan do it all
+            source = source_for_dataset(src, str(self.transfer_syntax))
+            total = source.desc.number_of_frames
+            idx = index + total if index < 0 else index
+            if not 0 <= idx < total:
+                raise IndexError(f"frame index {index} is out of range for {total} frames")
+            plan = plan_for(source, decoding_plugin, raw, as_rgb, fallback, options)
+            arr, codec, pi = plan.one(idx)
+            return arr, plan.meta(pi, [codec])
         with open_source(src, self.transfer_syntax) as source:
             frames, squeeze = _resolve_indices(index, indices, source.desc.number_of_frames)
             if view_only:
@@ -401,6 +457,10 @@ class Decoder:
         kwargs["raw"] = True
         for arr, meta in self.iter_array(src, **kwargs):
             yield arr.data.cast("B"), meta
+
+
+def _is_dataset(obj: Any) -> bool:
+    return isinstance(obj, Dataset)
 
 
 def get_decoder(transfer_syntax: str) -> Decoder:

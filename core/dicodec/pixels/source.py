@@ -13,7 +13,7 @@ from ..errors import InvalidDicomError
 from .description import PixelDescription, describe
 from .frames import FileFrames, MemoryFrames
 
-__all__ = ["PixelSource", "open_source"]
+__all__ = ["PixelSource", "open_source", "source_for_dataset"]
 
 
 class PixelSource:
@@ -23,6 +23,7 @@ class PixelSource:
         self.desc = desc
         self.frames = frames
         self.dataset = dataset
+        self.plans: dict[Any, Any] = {}  # decode plans by options, reused while the source is cached
 
     @property
     def identity_layout(self) -> bool:
@@ -85,7 +86,49 @@ def _swap_words(value: bytes | bytearray | memoryview) -> bytes:
     return np.frombuffer(data, dtype=np.uint16).byteswap().tobytes()
 
 
-def _from_dataset(ds: Any, transfer_syntax: str | None) -> PixelSource:
+_KEY_TAGS = (
+    0x00280002, 0x00280004, 0x00280006, 0x00280008, 0x00280010, 0x00280011,
+    0x00280100, 0x00280101, 0x00280103, 0x7FE00001, 0x7FE00002,
+)
+
+
+def _state_key(ds: Any, transfer_syntax: str | None) -> tuple[Any, ...]:
+    """What the pixel description depends on: values (not element objects), cheap to compare.
+
+    Raw elements are immutable tuples and converted elements are compared by value, so a
+    changed Rows or a new Pixel Data value gives a different key.
+    """
+    d = ds._dict
+    meta = ds.__dict__.get("file_meta")
+    ts_elem = meta._dict.get(0x00020010) if meta is not None else None
+    pixel = d.get(0x7FE00010) or d.get(0x7FE00008) or d.get(0x7FE00009)
+    return (
+        transfer_syntax,
+        getattr(ts_elem, "_value", ts_elem),
+        ds._read_encoding,
+        getattr(pixel, "_value", pixel),
+        getattr(pixel, "VR", None),
+        *[getattr(e, "_value", e) for e in map(d.get, _KEY_TAGS)],
+    )
+
+
+def source_for_dataset(ds: Any, transfer_syntax: str | None) -> PixelSource:
+    """The (cached) pixel source of an in-memory data set."""
+    cache = ds._pixel_cache
+    key = _state_key(ds, transfer_syntax)
+    if isinstance(cache, dict):
+        entry = cache.get("source")
+        if entry is not None and entry[0] == key:
+            return entry[1]  # type: ignore[no-any-return]
+    source = _build_from_dataset(ds, transfer_syntax)
+    if not isinstance(cache, dict):
+        cache = {}
+        object.__setattr__(ds, "_pixel_cache", cache)
+    cache["source"] = (key, source)
+    return source
+
+
+def _build_from_dataset(ds: Any, transfer_syntax: str | None) -> PixelSource:
     desc = describe(ds, transfer_syntax)
     elem = ds[desc.pixel_tag]
     value = elem.value
@@ -95,18 +138,7 @@ def _from_dataset(ds: Any, transfer_syntax: str | None) -> PixelSource:
         raise InvalidDicomError(f"the pixel data is a {type(value).__name__}, not bytes", tag=desc.pixel_tag)
     if _swapped_words(desc, elem.VR):
         value = _swap_words(value)
-    cache = ds._pixel_cache
-    table = None
-    key = (id(value), len(value), desc.number_of_frames, desc.transfer_syntax)
-    if desc.encapsulated and isinstance(cache, dict) and cache.get("table_key") == key:
-        table = cache["table"]
-    frames = MemoryFrames(value, desc, table)
-    if desc.encapsulated:
-        if not isinstance(cache, dict):
-            cache = {}
-            object.__setattr__(ds, "_pixel_cache", cache)
-        cache["table_key"], cache["table"] = key, frames.table
-    return PixelSource(desc, frames, ds)
+    return PixelSource(desc, MemoryFrames(value, desc), ds)
 
 
 def _from_path(path: str | os.PathLike[str], transfer_syntax: str | None) -> PixelSource:
@@ -115,11 +147,11 @@ def _from_path(path: str | os.PathLike[str], transfer_syntax: str | None) -> Pix
     ds, loc = read_for_pixels(path)
     if loc is None:
         full = dcmread(path)  # deflated data sets cannot be read in place
-        return _from_dataset(full, transfer_syntax)
+        return source_for_dataset(full, transfer_syntax)
     desc = describe(ds, transfer_syntax, pixel_tag=loc.tag)
     if _swapped_words(desc, loc.vr or "OW"):
         full = dcmread(path)
-        return _from_dataset(full, transfer_syntax)
+        return source_for_dataset(full, transfer_syntax)
     frames = FileFrames(path, loc.offset, loc.length, desc)
     return PixelSource(desc, frames, ds)
 
@@ -140,11 +172,11 @@ def open_source(src: Any, transfer_syntax: str | None = None) -> Iterator[PixelS
     from ..filereader import dcmread
 
     if isinstance(src, Dataset):
-        source = _from_dataset(src, transfer_syntax)
+        source = source_for_dataset(src, transfer_syntax)
     elif isinstance(src, (str, os.PathLike)):
         source = _from_path(src, transfer_syntax)
     elif isinstance(src, (bytes, bytearray, memoryview)) or hasattr(src, "read"):
-        source = _from_dataset(dcmread(src), transfer_syntax)
+        source = source_for_dataset(dcmread(src), transfer_syntax)
     else:
         raise TypeError(f"cannot read pixels from a {type(src).__name__}: give a Dataset, a path or a file-like")
     try:

@@ -138,6 +138,8 @@ class Registry:
             n.strip() for n in os.environ.get("DICODEC_BLOCK", "").split(",") if n.strip()
         )
         self._objects: dict[str, Any] = {}
+        self.generation = 0
+        """Incremented on every change (loading, register, block, ...): cached plans check it."""
 
     # ------------------------------------------------------------ discovery
     def ensure_loaded(self) -> None:
@@ -183,6 +185,7 @@ class Registry:
             self._loaded = True
 
     def _add(self, obj: Any, info: PluginInfo) -> None:
+        self.generation += 1
         version = getattr(obj, "DICODEC_API_VERSION", None)
         if version is None or int(version) != hookspecs.API_VERSION:
             info.status = "incompatible"
@@ -263,6 +266,7 @@ class Registry:
     def unregister(self, name: str) -> None:
         """Remove a plugin and its codecs."""
         with self._lock:
+            self.generation += 1
             info = self.plugins.pop(name, None)
             if info is None:
                 raise KeyError(f"no plugin named {name!r}")
@@ -277,11 +281,13 @@ class Registry:
         """Never use this plugin or codec (by name) from now on."""
         with self._lock:
             self.blocked.add(name)
+            self.generation += 1
 
     def unblock(self, name: str) -> None:
         """Undo :meth:`block`."""
         with self._lock:
             self.blocked.discard(name)
+            self.generation += 1
 
     def is_blocked(self, entry: CodecEntry) -> bool:
         """Whether the codec or its plugin is blocked."""
