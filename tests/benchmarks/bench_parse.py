@@ -129,8 +129,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--profile", action="store_true", help="cProfile dicodec's stop_before_pixels read afterwards")
     args = ap.parse_args(argv)
 
-    import dicodec
     import pydicom
+
+    import dicodec
 
     files = parse_files(args.data_dir)
     if args.files:

@@ -30,9 +30,10 @@ import importlib
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import dicodec
 import numpy as np
 from contenders import file_decoder, frame_iterator, indexed_decoder  # the harness's registry
+
+import dicodec
 
 ALL = ["native", "deflated", "rle", "jls", "j2k", "j2k_lossy", "htj2k", "jpeg_baseline", "jpeg_ll_sv1"]
 

@@ -11,7 +11,7 @@ from hypothesis.extra import numpy as hnp
 from dicodec.errors import DicodecError, InvalidValueError
 from dicodec.pixels.bits import pack_bits, unpack_bits, unpack_bits_into
 
-bit_arrays = hnp.arrays(np.uint8, st.integers(0, 300), elements=st.integers(0, 1))
+bit_arrays: st.SearchStrategy[np.ndarray] = hnp.arrays(np.uint8, st.integers(0, 300), elements=st.integers(0, 1))
 
 
 # ---------------------------------------------------------------- pack_bits
@@ -31,7 +31,7 @@ def test_pack_bits_padding() -> None:
 
 @pytest.mark.parametrize("dtype", [bool, np.uint8, np.int8, np.uint16, np.int32, np.int64, np.float32, np.float64])
 def test_pack_bits_accepts_numeric_dtypes(dtype: type) -> None:
-    arr = np.array([[1, 0, 1], [1, 1, 0]], dtype=dtype)
+    arr: np.ndarray = np.array([[1, 0, 1], [1, 1, 0]], dtype=dtype)
     assert pack_bits(arr, pad=False) == bytes([0b011101])
 
 
@@ -70,7 +70,7 @@ def test_pack_bits_agrees_with_pydicom() -> None:
 def test_unpack_bits_basic() -> None:
     out = unpack_bits(b"\x01\x80")
     assert isinstance(out, np.ndarray) and out.dtype == np.uint8
-    assert out.tolist() == [1, 0, 0, 0, 0, 0, 0, 0] + [0, 0, 0, 0, 0, 0, 0, 1]
+    assert out.tolist() == [1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]
     assert unpack_bits(b"\x03", as_array=False) == b"\x01\x01" + bytes(6)
     assert unpack_bits(b"\x03", count=3).tolist() == [1, 1, 0]  # type: ignore[union-attr]
 

@@ -13,6 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from dicodec import charset, config
 from dicodec.charset import (
     DEFAULT_ENCODING,
@@ -25,9 +28,6 @@ from dicodec.charset import (
     encode_string,
 )
 from dicodec.errors import DicodecWarning, InvalidValueError
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
 from tests.corpus import CORPUS, corpus_path, corpus_rows
 
 pydicom = pytest.importorskip("pydicom")

@@ -9,9 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from dicodec import examples
 from dicodec.cli import main
-
 from tests.corpus import CORPUS, corpus_path, corpus_rows
 
 

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from dicodec import datadict
 from dicodec._dictionary import DICOM_DICT, REPEATING_DICT, REPEATING_KEYWORD_TAGS
 from dicodec._private_dict import PRIVATE_DICT

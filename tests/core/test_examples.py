@@ -8,9 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-import dicodec
 import numpy as np
 import pytest
+
+import dicodec
 from dicodec import examples
 from dicodec.dataset import FileDataset
 

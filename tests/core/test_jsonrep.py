@@ -14,8 +14,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import dicodec
 import pytest
+
+import dicodec
 from dicodec import DataElement, Dataset
 from dicodec.config import RAISE, settings
 from dicodec.errors import DicodecWarning, InvalidValueError

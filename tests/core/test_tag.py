@@ -5,6 +5,7 @@ from __future__ import annotations
 import pickle
 
 import pytest
+
 from dicodec.errors import DicodecError, InvalidValueError
 from dicodec.tag import (
     BaseTag,

@@ -11,8 +11,9 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import dicodec
 import pytest
+
+import dicodec
 from dicodec import uid as uid_module
 from dicodec._uid_dict import UID_DICT
 from dicodec.uid import (

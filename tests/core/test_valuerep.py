@@ -12,6 +12,9 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
 from dicodec import config
 from dicodec.charset import DEFAULT_ENCODING
 from dicodec.errors import DicodecWarning, InvalidValueError
@@ -31,8 +34,6 @@ from dicodec.valuerep import (
     parse_tm,
     validate_value,
 )
-from hypothesis import assume, given, settings
-from hypothesis import strategies as st
 
 pydicom = pytest.importorskip("pydicom")
 pv = pydicom.valuerep

@@ -267,7 +267,7 @@ def plan_for(
     if plan is None:
         plan = DecodePlan(source, decoding_plugin, raw, as_rgb, fallback, options)
         source.plans[key] = plan
-    return plan  # type: ignore[no-any-return]
+    return plan
 
 
 def decode_frames(

@@ -192,7 +192,7 @@ def compress(
     changes: dict[str, Any] = {}
     for i, frame in enumerate(_source_frames(ds, arr, spec, n, {"decoding_plugin": decoding_plugin})):
         result, _ = encoder.encode(frame, spec, index=i, codecs=codecs, **options)
-        encoded.append(result.data)
+        encoded.append(bytes(result.data) if not isinstance(result.data, bytes) else result.data)
         changes.update(result.changes)
     total = sum(len(f) + 8 + len(f) % 2 for f in encoded)
     use_ext = encapsulate_ext or total > encaps.MAX_BOT_OFFSET

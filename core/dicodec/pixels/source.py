@@ -119,7 +119,7 @@ def source_for_dataset(ds: Any, transfer_syntax: str | None) -> PixelSource:
     if isinstance(cache, dict):
         entry = cache.get("source")
         if entry is not None and entry[0] == key:
-            return entry[1]  # type: ignore[no-any-return]
+            return entry[1]
     source = _build_from_dataset(ds, transfer_syntax)
     if not isinstance(cache, dict):
         cache = {}

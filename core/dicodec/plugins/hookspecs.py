@@ -32,7 +32,11 @@ The frame-level contract
   ``spec.dtype`` to decode into, or ``None`` (then allocate). Writing into ``out``
   is what keeps a multi-frame decode to one allocation.
 * returns :class:`~dicodec.plugins.records.DecodedFrame`: the array and what it
-  really holds (colour space, signedness, precision). Do not correct signedness or
+  really holds (colour space, signedness, precision). With ``out=None`` the array
+  may be a read-only view of ``src`` when no conversion is needed.
+* codec options the caller gave (``pixel_array(..., my_option=1)``) arrive as
+  keyword arguments, and only when there are some: accept ``**options`` if your
+  codec takes any. Do not correct signedness or
   colour yourself; report it, and the core corrects in one place.
 * raise any exception on bad data; the core wraps it in
   :class:`~dicodec.errors.CodecError` naming the frame and keeps your exception as

@@ -74,7 +74,7 @@ class FrameSpec:
 
     @property
     def dtype(self) -> str:
-        """numpy dtype string of a decoded sample (native byte order), e.g. ``'int16'``.
+        """numpy dtype string of a decoded sample, e.g. ``'int16'``.
 
         1-bit data decodes to ``uint8``; floats to ``float32`` / ``float64``. Native
         Explicit VR Big Endian data keeps its byte order (``'>u2'``), as pydicom
@@ -177,14 +177,14 @@ class EncodedFrame:
 
     Attributes
     ----------
-    data : bytes
+    data : bytes, bytearray or memoryview
         The codestream of one frame (not yet itemised).
     changes : Mapping[str, Any]
         Keyword → new value for the data set, e.g.
         ``{"PhotometricInterpretation": "YBR_ICT", "LossyImageCompression": "01"}``.
     """
 
-    data: bytes
+    data: bytes | bytearray | memoryview
     changes: Mapping[str, Any] = field(default_factory=dict)
 
 

@@ -33,6 +33,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
+
 from dicodec.pixels.bits import BytesLike
 from dicodec.plugins.records import DecodedFrame, EncodedFrame, FrameSpec
 

@@ -10,7 +10,10 @@ Frame layout handled here:
 * Bits Allocated 1, 8, 16, 32, 64 (integer, signed or not), Float Pixel Data
   (``spec.float_pixels == 32``) and Double Float Pixel Data (64);
 * little endian, or big endian when ``spec.transfer_syntax`` is Explicit VR Big
-  Endian (1.2.840.10008.1.2.2): samples are byte-swapped into native order;
+  Endian (1.2.840.10008.1.2.2). The decoded array has ``spec.dtype``, whose byte
+  order the core chooses (``FrameSpec.dtype`` currently keeps big-endian data as
+  ``'>u2'`` etc., like pydicom): samples are byte-swapped only when the stored and
+  the requested byte orders differ, and inside the one copy into ``out``;
 * Planar Configuration 1 (colour-by-plane): returned interleaved as
   ``(rows, columns, samples)`` and reported as planar configuration 0;
 * YBR_FULL_422 with 3 samples: native data stores ``Y1 Y2 Cb Cr`` per pair of
@@ -41,10 +44,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
-from dicodec.pixels.bits import BytesLike, pack_bits, unpack_bits_into
+
+from dicodec.pixels.bits import BytesLike, pack_bits, unpack_bits, unpack_bits_into
 from dicodec.plugins.records import DecodedFrame, EncodedFrame, FrameSpec
 
 __all__ = ["BIG_ENDIAN", "BytesLike", "decode", "encode", "stored_dtype"]
@@ -117,12 +121,19 @@ def _is_ybr422(spec: FrameSpec) -> bool:
     return spec.photometric_interpretation == "YBR_FULL_422" and spec.samples_per_pixel == 3
 
 
+@lru_cache(maxsize=64)
+def _decoded_dtypes(name: str) -> tuple[np.dtype, np.dtype]:
+    """``spec.dtype`` as a numpy dtype, and the same with the other byte order."""
+    dtype = np.dtype(name)
+    return dtype, dtype.newbyteorder("S")
+
+
 def _check_out(out: np.ndarray, spec: FrameSpec) -> None:
     if out.shape != spec.shape:
         raise ValueError(f"out has shape {out.shape}, expected {spec.shape}")
-    expected = np.dtype(spec.dtype)
-    if out.dtype != expected and out.dtype.newbyteorder("=") != expected:
-        raise ValueError(f"out has dtype {out.dtype}, expected {expected}")
+    accepted = _decoded_dtypes(spec.dtype)
+    if out.dtype != accepted[0] and out.dtype != accepted[1]:  # either byte order
+        raise ValueError(f"out has dtype {out.dtype}, expected {accepted[0]}")
     if not out.flags.writeable:
         raise ValueError("out is read-only")
 
@@ -149,9 +160,9 @@ def decode(src: BytesLike, spec: FrameSpec, out: np.ndarray | None = None) -> De
     Returns
     -------
     DecodedFrame
-        ``array`` is ``out`` when given. Without ``out``, little-endian (or 8-bit)
-        interleaved data whose buffer is suitably aligned is returned as a
-        **read-only zero-copy view of src** (it keeps ``src`` alive; copy it or pass
+        ``array`` is ``out`` when given. Without ``out``, interleaved data whose
+        stored byte order is that of ``spec.dtype`` and whose buffer is suitably
+        aligned is returned as a **read-only zero-copy view of src** (it keeps ``src`` alive; copy it or pass
         ``out`` to own a writable array); otherwise a new array is allocated.
         ``photometric_interpretation`` is the data set's (``YBR_FULL`` for expanded
         ``YBR_FULL_422``), ``planar_configuration`` is 0, ``pixel_representation``
@@ -177,8 +188,11 @@ def decode(src: BytesLike, spec: FrameSpec, out: np.ndarray | None = None) -> De
     >>> out.tolist()
     [[[1, 10, 100], [2, 20, 200]]]
     >>> big = FrameSpec(rows=1, columns=2, transfer_syntax="1.2.840.10008.1.2.2")
-    >>> decode(b"\\x01\\x02\\x00\\x03", big, None).array
-    array([[258,   3]], dtype=uint16)
+    >>> decode(b"\\x01\\x02\\x00\\x03", big, None).array.tolist()
+    [[258, 3]]
+    >>> swapped = np.empty((1, 2), np.uint16)                 # a native-order out
+    >>> decode(b"\\x01\\x02\\x00\\x03", big, swapped).array.tolist()
+    [[258, 3]]
     """
     expected = spec.native_length
     actual = _nbytes(src)
@@ -199,16 +213,22 @@ def decode(src: BytesLike, spec: FrameSpec, out: np.ndarray | None = None) -> De
         return DecodedFrame(_expand_ybr422(flat, spec, out), "YBR_FULL", 0)
 
     flat = np.frombuffer(src, dtype=dtype, count=spec.pixels)
-    planar = spec.samples_per_pixel > 1 and spec.planar_configuration == 1
-    if planar:
-        view = flat.reshape(spec.samples_per_pixel, spec.rows, spec.columns).transpose(1, 2, 0)
-    else:
-        view = flat.reshape(spec.shape)
+    if spec.samples_per_pixel > 1 and spec.planar_configuration == 1:
+        # one strided copy per plane: ~4× faster than copying a transposed view,
+        # whose innermost loop would run over the 3 samples
+        if out is None:
+            out = np.empty(spec.shape, _decoded_dtypes(spec.dtype)[0])
+        planes = flat.reshape(spec.samples_per_pixel, spec.rows, spec.columns)
+        for k in range(spec.samples_per_pixel):
+            np.copyto(out[..., k], planes[k], casting="equiv")
+        return DecodedFrame(out, pi, 0)
+    view = flat.reshape(spec.shape)
     if out is None:
-        if not planar and dtype.isnative and view.flags.aligned:
+        wanted = _decoded_dtypes(spec.dtype)[0]
+        if dtype == wanted and view.flags.aligned:
             view.flags.writeable = False
             return DecodedFrame(view, pi, 0)
-        out = np.empty(spec.shape, spec.dtype)
+        out = np.empty(spec.shape, wanted)
     np.copyto(out, view, casting="equiv")
     return DecodedFrame(out, pi, 0)
 
@@ -216,6 +236,9 @@ def decode(src: BytesLike, spec: FrameSpec, out: np.ndarray | None = None) -> De
 def _decode_bits(src: BytesLike, spec: FrameSpec, out: np.ndarray | None) -> DecodedFrame:
     planar = spec.samples_per_pixel > 1 and spec.planar_configuration == 1
     if out is None:
+        if not planar:  # the unpacked bits are the new array: no further copy
+            bits = cast(np.ndarray, unpack_bits(src, count=spec.pixels))
+            return DecodedFrame(bits.reshape(spec.shape), spec.photometric_interpretation, 0)
         out = np.empty(spec.shape, np.uint8)
     if planar:
         tmp = np.empty((spec.samples_per_pixel, spec.rows, spec.columns), np.uint8)
