@@ -344,8 +344,9 @@ def generate_frames(
     Examples
     --------
     >>> from dicodec.encaps import encapsulate, generate_frames
-    >>> list(generate_frames(encapsulate([b"ab", b"cd"], fragments_per_frame=2), number_of_frames=2))
-    [b'ab', b'cd']
+    >>> value = encapsulate([b"abcd", b"efgh"], fragments_per_frame=2)
+    >>> list(generate_frames(value, number_of_frames=2))
+    [b'abcd', b'efgh']
     """
     table = frame_table(
         buffer, number_of_frames, extended_offsets=extended_offsets, extended_lengths=extended_lengths
@@ -380,8 +381,8 @@ def fragment_frame(frame: bytes, nr_fragments: int = 1) -> Iterator[bytes]:
 
     Examples
     --------
-    >>> list(fragment_frame(b"abcde", 2))
-    [b'abc\\x00', b'de']
+    >>> list(fragment_frame(b"abcdef", 2))
+    [b'abcd', b'ef']
     """
     if nr_fragments < 1:
         raise ValueError("nr_fragments must be at least 1")

@@ -73,7 +73,7 @@ A complete, runnable plugin
 ...     def dicodec_codecs(self):
 ...         return [CodecSpec("xor.numpy", (XOR_TS,), decode=xor_decode, encode=xor_encode)]
 >>> plugin = XorPlugin()
->>> register(plugin, name="xor")
+>>> info = register(plugin, name="xor")
 >>> from dicodec.plugins import get_registry
 >>> [c.spec.name for c in get_registry().candidates(XOR_TS, "decode")]
 ['xor.numpy']
