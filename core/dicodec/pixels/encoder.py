@@ -59,7 +59,10 @@ class Encoder:
             else:
                 usable.append(entry)
         if not usable:
-            detail = ("; ".join(skipped)) or "no encoder is registered (pip install the plugin for it)"
+            from .decoder import _install_hint
+
+            hint = _install_hint(str(self.transfer_syntax)) or "pip install the plugin for it"
+            detail = ("; ".join(skipped)) or f"no encoder is registered ({hint})"
             raise NoCodecAvailableError(
                 f"no installed codec can encode {self.transfer_syntax.name} ({self.transfer_syntax}) "
                 f"for this image: {detail}"
