@@ -104,6 +104,13 @@ class MemoryFrames:
         n = self.frame_length
         return memoryview(self.value)[index * n : (index + 1) * n]
 
+    def read_into(self, first: int, out: Any) -> None:
+        """Copy consecutive native frames into ``out`` (identity layout only)."""
+        import numpy as np
+
+        src = np.frombuffer(self.value, dtype=out.dtype, count=out.size, offset=first * self.frame_length)
+        out[...] = src.reshape(out.shape)
+
     def close(self) -> None:
         """Nothing to release for memory."""
 

@@ -36,12 +36,7 @@ class PixelSource:
 
     def read_into(self, first: int, out: np.ndarray) -> None:
         """Copy consecutive native frames into ``out`` (identity layout only)."""
-        if isinstance(self.frames, FileFrames):
-            self.frames.read_into(first, out)
-            return
-        n = self.frames.frame_length
-        src = np.frombuffer(self.frames.value, dtype=out.dtype, count=out.size, offset=first * n)
-        out[...] = src.reshape(out.shape)
+        self.frames.read_into(first, out)
 
     def view(self, frames: list[int], squeeze: bool, raw: bool, as_rgb: bool) -> np.ndarray | None:
         """A zero-copy array of consecutive native frames, or ``None`` if impossible."""
