@@ -274,7 +274,7 @@ def _term_to_codec(term: str, mode: int, messages: list[str]) -> str:
     # a Python text codec name (e.g. 'cp1252')?
     try:
         info = codecs.lookup(term)
-    except LookupError:
+    except (LookupError, ValueError):  # e.g. an embedded NUL in a damaged value
         info = None
     if info is not None and getattr(info, "_is_text_encoding", True):
         known = {codecs.lookup(name).name: name for name in _TERMS.values() if name}

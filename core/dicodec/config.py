@@ -180,11 +180,11 @@ def preference_for(transfer_syntax: str, purpose: str = "decode") -> tuple[str, 
             return layer[transfer_syntax]
         if ANY in layer:
             return layer[ANY]
-    with _user_lock:
-        if transfer_syntax in _user_prefs:
-            return _user_prefs[transfer_syntax]
-        if ANY in _user_prefs:
-            return _user_prefs[ANY]
+    prefs = _user_prefs  # reads need no lock: the dict is only ever replaced item by item
+    if prefs:
+        found = prefs.get(transfer_syntax) or prefs.get(ANY)
+        if found is not None:
+            return found
     ext = _external_prefs()
     return ext.get(transfer_syntax) or ext.get(ANY) or ()
 

@@ -303,7 +303,7 @@ def _by_markers(read: Callable[[int, int], bytes], fragments: list[tuple[int, in
             groups.append([(off, length)])
         else:
             groups[-1].append((off, length))
-    if nframes is None or len(groups) == nframes:
+    if nframes is None or len(groups) >= nframes:
         return FrameTable(tuple(tuple(g) for g in groups), "markers")
     groups = []
     current: list[tuple[int, int]] = []
@@ -315,7 +315,7 @@ def _by_markers(read: Callable[[int, int], bytes], fragments: list[tuple[int, in
             current = []
     if current:
         groups.append(current)
-    if len(groups) == nframes:
+    if len(groups) >= nframes:
         return FrameTable(tuple(tuple(g) for g in groups), "markers")
     raise InvalidDicomError(
         f"cannot find the boundaries of {nframes} frames in {len(fragments)} fragments: no offset table, "
@@ -377,23 +377,35 @@ def get_frame(
 
 
 def fragment_frame(frame: bytes, nr_fragments: int = 1) -> Iterator[bytes]:
-    """Split a frame into ``nr_fragments`` even-length fragments (the last padded with 0x00).
+    """Split a frame into exactly ``nr_fragments`` even-length fragments.
+
+    The frame is padded with one 0x00 if its length is odd; fragment sizes differ by
+    at most two bytes.
+
+    Raises
+    ------
+    ValueError
+        Fewer than two bytes would be left per fragment.
 
     Examples
     --------
     >>> list(fragment_frame(b"abcdef", 2))
     [b'abcd', b'ef']
+    >>> [len(f) for f in fragment_frame(bytes(14), 5)]
+    [4, 4, 2, 2, 2]
     """
     if nr_fragments < 1:
         raise ValueError("nr_fragments must be at least 1")
-    size = len(frame)
-    if nr_fragments > max(size // 2, 1):
-        raise ValueError(f"a frame of {size} bytes cannot be split into {nr_fragments} fragments")
-    step = -(-size // nr_fragments)
-    step += step % 2
-    pieces = [frame[i : i + step] for i in range(0, size, step)]
-    for piece in pieces:
-        yield piece + b"\x00" if len(piece) % 2 else piece
+    data = bytes(frame) + (b"\x00" if len(frame) % 2 else b"")
+    words = len(data) // 2
+    if nr_fragments > max(words, 1):
+        raise ValueError(f"a frame of {len(frame)} bytes cannot be split into {nr_fragments} fragments of even length")
+    base, extra = divmod(words, nr_fragments)
+    pos = 0
+    for i in range(nr_fragments):
+        size = 2 * (base + (1 if i < extra else 0))
+        yield data[pos : pos + size]
+        pos += size
 
 
 def itemize_fragment(fragment: bytes) -> bytes:

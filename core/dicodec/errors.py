@@ -27,6 +27,7 @@ __all__ = [
     "PluginError",
     "UnsupportedTransferSyntaxError",
     "WriteError",
+    "warn",
 ]
 
 
@@ -91,3 +92,31 @@ class WriteError(DicodecError):
 
 class DicodecWarning(UserWarning):
     """Warnings about unusual but readable data."""
+
+
+def warn(message: str, category: type[Warning] = DicodecWarning) -> None:
+    """Warn, pointing at the first caller outside dicodec (not at dicodec's internals).
+
+    Examples
+    --------
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as seen:
+    ...     warnings.simplefilter("always")
+    ...     warn("odd data")
+    >>> str(seen[0].message)
+    'odd data'
+    """
+    import os
+    import sys
+    import warnings
+
+    here = os.path.dirname(os.path.abspath(__file__))
+    level = 2  # stacklevel 1 would be this function; 2 is its caller
+    frame = sys._getframe(1)
+    while frame is not None:
+        filename = os.path.abspath(frame.f_code.co_filename)
+        if not filename.startswith(here) and "contextlib" not in filename:
+            break
+        frame = frame.f_back  # type: ignore[assignment]
+        level += 1
+    warnings.warn(message, category, stacklevel=level)

@@ -38,6 +38,7 @@ _PIXEL_TAGS = frozenset({0x7FE00008, 0x7FE00009, 0x7FE00010})
 _UNDEFINED = 0xFFFFFFFF
 _ITEM, _ITEM_END, _SEQ_END = 0xFFFEE000, 0xFFFEE00D, 0xFFFEE0DD
 _MMAP_THRESHOLD = 4 * 1024 * 1024
+_BIG_VALUE = 1024 * 1024  # values this long are read from the file directly (mapped files only)
 MAX_INFLATED_SIZE = 4 * 1024**3
 """Largest inflated size accepted from a deflated data set (a deflate bomb stops here)."""
 
@@ -62,7 +63,7 @@ def _sq_tags() -> frozenset[int]:
 
 
 class _Options:
-    __slots__ = ("defer_size", "force", "specific", "specific_max", "stop_before_pixels", "strict")
+    __slots__ = ("big_reader", "defer_size", "force", "specific", "specific_max", "stop_before_pixels", "strict")
 
     def __init__(
         self,
@@ -76,6 +77,7 @@ class _Options:
         self.specific = specific
         self.specific_max = max(specific) if specific else 0
         self.force = force
+        self.big_reader: Any = None
         from .config import RAISE, settings
 
         self.strict = not force and settings.reading_validation_mode == RAISE
@@ -192,6 +194,7 @@ def _parse(
     new_raw = tuple.__new__
     stop_pixels = opts.stop_before_pixels
     defer = opts.defer_size
+    big_reader = opts.big_reader
     specific = opts.specific
     strict = opts.strict
     Raw = RawDataElement
@@ -400,6 +403,10 @@ def _parse(
                 continue
             if defer is not None and length > defer and value_end - pos == length:
                 elements[tag] = new_raw(Raw, (tag, vr, length, None, base + pos, implicit, little))
+            elif big_reader is not None and length >= _BIG_VALUE:
+                # one copy from the page cache, without touching the mapping's pages
+                value = big_reader(base + pos, value_end - pos)
+                elements[tag] = new_raw(Raw, (tag, vr, len(value), value, base + pos, implicit, little))
             else:
                 elements[tag] = new_raw(Raw, (tag, vr, value_end - pos, buf[pos:value_end], base + pos, implicit, little))
             pos = value_end
@@ -536,6 +543,7 @@ class _Source:
     def __init__(self, fp: Any) -> None:
         self.close_file: BinaryIO | None = None
         self.mm: mmap.mmap | None = None
+        self.big_reader: Any = None
         self.base = 0
         self.origin: Any = None
         if isinstance(fp, (str, os.PathLike)):
@@ -546,6 +554,18 @@ class _Source:
                 self.mm = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
                 self.buf: Any = self.mm
                 self.close_file = f
+                fd = f.fileno()
+
+                def big_reader(offset: int, n: int) -> bytes:
+                    data = os.pread(fd, n, offset)
+                    while len(data) < n:
+                        more = os.pread(fd, n - len(data), offset + len(data))
+                        if not more:
+                            break
+                        data += more
+                    return data
+
+                self.big_reader = big_reader
             else:
                 self.buf = f.read()
                 f.close()
@@ -714,6 +734,10 @@ def _dcmread(
             from .uid import UID
 
             uid = UID(ts)
+            if not uid.is_transfer_syntax:
+                from .plugins.registry import ensure_transfer_syntaxes
+
+                ensure_transfer_syntaxes()  # a plugin may declare it
             if uid.is_transfer_syntax:
                 implicit, little, deflated = uid.is_implicit_VR, uid.is_little_endian, uid.is_deflated
             else:
@@ -738,7 +762,10 @@ def _dcmread(
         dsize = _size_from(defer_size)
         if dsize is not None and source_origin is None:
             dsize = None  # nothing to re-read deferred values from
+        if locate and deflated:
+            stop_before_pixels = False  # cannot be read in place: parse it all, once
         opts = _Options(stop_before_pixels, dsize, specific, force)
+        opts.big_reader = src.big_reader if not deflated else None
         elements, stop = _parse(buf, pos, end, implicit, little, opts, base)
         location = None
         if locate and not deflated and stop + 8 <= end:

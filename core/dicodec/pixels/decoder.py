@@ -28,7 +28,7 @@ from ..errors import CodecError, DicodecError, NoCodecAvailableError
 from ..plugins.records import DecodedFrame, FrameSpec
 from ..plugins.registry import CodecEntry, get_registry
 from .corrections import correct_unused_bits, finish_frame
-from .description import PixelDescription
+from .description import PixelDescription, check_allocation
 from .source import PixelSource, open_source, source_for_dataset
 
 __all__ = ["Decoder", "FrameDecoder", "get_decoder"]
@@ -73,6 +73,12 @@ class FrameDecoder:
             if self.skipped:
                 detail = "; ".join(f"{n}: {why}" for n, why in self.skipped)
                 raise NoCodecAvailableError(f"no installed codec can decode {name} ({ts}) for this image: {detail}")
+            blocked = registry.blocked_codecs(ts, "decode")
+            if blocked:
+                raise NoCodecAvailableError(
+                    f"every codec for {name} ({ts}) is blocked: {', '.join(blocked)} "
+                    "(dicodec.plugins.unblock() or DICODEC_BLOCK)"
+                )
             hint = _install_hint(ts)
             raise NoCodecAvailableError(
                 f"no codec is registered for {name} ({ts})" + (f": {hint}" if hint else "")
@@ -96,7 +102,7 @@ class FrameDecoder:
             try:
                 func = entry.function("decode")
                 if self.options:
-                    result = func(src, spec, out, **self.options)
+                    result = func(src, spec, out, **_accepted(func, self.options))
                 else:
                     result = func(src, spec, out)
                 if not isinstance(result, DecodedFrame):
@@ -115,6 +121,28 @@ class FrameDecoder:
         err = CodecError(f"frame {index} could not be decoded ({tried})")
         err.attempts = attempts  # type: ignore[attr-defined]
         raise err from attempts[-1][1]
+
+
+_ACCEPTS: dict[Any, tuple[bool, frozenset[str]]] = {}
+
+
+def _accepted(func: Any, options: dict[str, Any]) -> dict[str, Any]:
+    """The codec options ``func`` can take: all with ``**kwargs``, else those it names."""
+    found = _ACCEPTS.get(func)
+    if found is None:
+        import inspect
+
+        try:
+            params = inspect.signature(func).parameters.values()
+        except (TypeError, ValueError):
+            found = (True, frozenset())
+        else:
+            var_kw = any(p.kind is p.VAR_KEYWORD for p in params)
+            found = (var_kw, frozenset(p.name for p in params))
+        _ACCEPTS[func] = found
+    if found[0]:
+        return options
+    return {k: v for k, v in options.items() if k in found[1]}
 
 
 def _install_hint(ts: str) -> str:
@@ -208,7 +236,8 @@ class DecodePlan:
         )
         self.mask_bits = self.spec.bits_stored < self.spec.bits_allocated and np.dtype(self.spec.dtype).kind in "ui"
         self.signed = bool(self.spec.pixel_representation)
-        self.mask = (1 << self.spec.bits_stored) - 1
+        self.dtype = np.dtype(self.spec.dtype)
+        self.mask = self.dtype.type((1 << self.spec.bits_stored) - 1) if self.mask_bits and not self.signed else None
         self.decoder = None if self.direct else FrameDecoder(self.desc, decoding_plugin, fallback, options)
         self._meta_base: dict[str, Any] | None = None
         self._frame_shape = (1, *self.spec.shape)
@@ -226,17 +255,39 @@ class DecodePlan:
     def one(self, index: int) -> tuple[np.ndarray, str, str]:
         """Decode one frame into a new array: (array, codec, photometric interpretation)."""
         spec = self.spec
-        out = np.empty(spec.shape, dtype=spec.dtype)
+        out = np.empty(spec.shape, dtype=self.dtype)
         if self.decoder is None:
             self.source.read_into(index, out.reshape(self._frame_shape))
-            if self.mask_bits:
-                if self.signed:
-                    correct_unused_bits(out, spec.bits_stored, True)
-                else:
-                    np.bitwise_and(out, self.mask, out=out)
+            self.finish_native(out)
             return out, "native.numpy", spec.photometric_interpretation
         codec, pi = self.decoder.decode(index, self.source.get(index), out, self.raw, self.as_rgb)
         return out, codec, pi
+
+    def finish_native(self, out: np.ndarray) -> None:
+        """Clear or sign-extend the bits above Bits Stored of directly read native frames."""
+        if self.mask is not None:
+            np.bitwise_and(out, self.mask, out=out)
+        elif self.mask_bits:
+            correct_unused_bits(out, self.spec.bits_stored, True)
+
+    def iter_frames(self, frames: list[int]) -> Iterator[np.ndarray]:
+        """Decode ``frames`` one by one; consecutive native frames are read in blocks."""
+        if self.decoder is not None or not frames:
+            for i in frames:
+                yield self.one(i)[0]
+            return
+        spec = self.spec
+        per_block = max(1, min(64, (1 << 20) // max(spec.decoded_length, 1)))
+        k = 0
+        while k < len(frames):
+            run = 1
+            while run < per_block and k + run < len(frames) and frames[k + run] == frames[k] + run:
+                run += 1
+            block = np.empty((run, *spec.shape), dtype=self.dtype)
+            self.source.read_into(frames[k], block)
+            self.finish_native(block)
+            yield from block  # each frame a view of its own block (at most about 1 MB)
+            k += run
 
 
 def plan_for(
@@ -289,6 +340,7 @@ def decode_frames(
     n = len(frames)
     shape = _frame_shape(spec, None if squeeze else n)
     if out is None:
+        check_allocation(spec, n)
         out = np.empty(shape, dtype=spec.dtype)
     elif (
         out.shape != shape
@@ -306,8 +358,7 @@ def decode_frames(
         else:
             for k, i in enumerate(frames):
                 source.read_into(i, frame_views[k : k + 1])
-        if plan.mask_bits:
-            correct_unused_bits(frame_views, spec.bits_stored, bool(spec.pixel_representation))
+        plan.finish_native(frame_views)
         return out, _meta(desc, spec.photometric_interpretation, ["native.numpy"] * n, n)
     decoder = plan.decoder
     codecs: list[str] = [""] * n

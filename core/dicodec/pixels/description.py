@@ -71,6 +71,25 @@ class PixelDescription:
         return self.number_of_frames * self.spec.decoded_length
 
 
+def check_allocation(spec: FrameSpec, frames: int) -> None:
+    """Refuse (before allocating) an array of ``frames`` frames larger than the configured limit.
+
+    Raises
+    ------
+    LimitExceeded
+        More than ``dicodec.config.settings.max_array_bytes``.
+    """
+    from ..config import settings
+
+    total = spec.decoded_length * frames
+    if total > settings.max_array_bytes:
+        raise LimitExceeded(
+            f"{frames} frames of {spec.rows}x{spec.columns}x{spec.samples_per_pixel} would take {total} bytes, "
+            f"more than dicodec.config.settings.max_array_bytes ({settings.max_array_bytes}); raise it, "
+            "or decode fewer frames at once (index=, indices=, iter_pixels)"
+        )
+
+
 def transfer_syntax_of(ds: Dataset) -> str:
     """The Transfer Syntax UID of a data set: file meta, else how it was read.
 
@@ -144,6 +163,10 @@ def describe(ds: Dataset, transfer_syntax: str | None = None, pixel_tag: int | N
     ts = transfer_syntax or transfer_syntax_of(ds)
     uid = UID(ts)
     if not uid.is_transfer_syntax:
+        from ..plugins.registry import ensure_transfer_syntaxes
+
+        ensure_transfer_syntaxes()  # a plugin may declare it
+    if not uid.is_transfer_syntax:
         raise UnsupportedTransferSyntaxError(f"{ts} is not a transfer syntax dicodec knows (a plugin may teach it)")
     rows = _int(ds, 0x00280010, "(0028,0010) Rows")
     columns = _int(ds, 0x00280011, "(0028,0011) Columns")
@@ -196,12 +219,6 @@ def describe(ds: Dataset, transfer_syntax: str | None = None, pixel_tag: int | N
         raise LimitExceeded(
             f"one frame of {rows}x{columns}x{samples} would take {spec.decoded_length} bytes, more than "
             f"dicodec.config.settings.max_frame_bytes ({settings.max_frame_bytes})"
-        )
-    total = spec.decoded_length * frames
-    if total > settings.max_array_bytes:
-        raise LimitExceeded(
-            f"{frames} frames of {rows}x{columns}x{samples} would take {total} bytes, more than "
-            f"dicodec.config.settings.max_array_bytes ({settings.max_array_bytes}); raise it to decode"
         )
     eot = ds[0x7FE00001].value if 0x7FE00001 in ds._dict else None
     eot_lengths = ds[0x7FE00002].value if 0x7FE00002 in ds._dict else None

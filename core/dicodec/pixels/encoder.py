@@ -119,7 +119,7 @@ def _spec_for_array(ds: Any, arr: np.ndarray | None, ts: str) -> tuple[FrameSpec
         bits_stored=spec.bits_stored,
         pixel_representation=spec.pixel_representation,
         photometric_interpretation=spec.photometric_interpretation,
-        planar_configuration=spec.planar_configuration,
+        planar_configuration=0,  # frames reach the encoder interleaved, whatever the source layout
         transfer_syntax=ts,
         number_of_frames=desc.number_of_frames,
         float_pixels=spec.float_pixels,
@@ -182,8 +182,14 @@ def compress(
     from ..uid import UID
 
     uid = UID(transfer_syntax_uid)
+    if not uid.is_transfer_syntax:
+        from ..plugins.registry import ensure_transfer_syntaxes
+
+        ensure_transfer_syntaxes()  # a plugin may declare it
     if not uid.is_transfer_syntax or not uid.is_encapsulated:
         raise InvalidValueError(f"{uid} ({uid.name}) is not an encapsulated transfer syntax; use decompress()")
+    if 0x7FE00010 not in ds and (0x7FE00008 in ds or 0x7FE00009 in ds):
+        raise InvalidValueError("Float and Double Float Pixel Data cannot be stored in a compressed transfer syntax")
     spec, n = _spec_for_array(ds, arr, str(uid))
     encoder = Encoder(str(uid))
     codecs = encoder.codecs_for(spec, encoding_plugin)
@@ -259,15 +265,15 @@ def decompress(
     if spec.bits_allocated == 1:
         from .bits import pack_bits
 
-        data = pack_bits(out)
+        data = bytearray(pack_bits(out))
     elif spec.itemsize * 8 != spec.bits_allocated:
         # e.g. Bits Allocated 24 decoded to 32-bit samples: keep the native layout
-        data = out.astype(out.dtype.newbyteorder("<")).tobytes()
+        data = bytearray(out.astype(out.dtype.newbyteorder("<")).tobytes())
     else:
         if out.dtype.byteorder == ">" or (out.dtype.byteorder == "=" and np.little_endian is False):
-            out = out.byteswap()
+            out.byteswap(inplace=True)  # the value is written little endian
         del out
-        data = bytes(buffer)
+        data = buffer  # the decoded bytes themselves: no second copy of the whole volume
     del buffer
     from ..dataelem import DataElement
 

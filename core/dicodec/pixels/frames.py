@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import os
 import struct
-import warnings
 from typing import Any
 
+import numpy as np
+
 from ..encaps import FrameTable, build_frame_table, frame_table
-from ..errors import DicodecWarning, InvalidDicomError
+from ..errors import InvalidDicomError, warn
 from .description import PixelDescription
 
 __all__ = ["FileFrames", "MemoryFrames"]
@@ -23,6 +24,11 @@ _ITEM_HEADER = struct.Struct("<HHL")
 def _check_native_length(available: int, desc: PixelDescription) -> None:
     spec = desc.spec
     n = desc.number_of_frames
+    if spec.native_length * n > available:
+        # a header claiming far more than the data holds: say so in terms of the limit when it is absurd
+        from .description import check_allocation
+
+        check_allocation(spec, n)
     if spec.bits_allocated == 1:
         needed = (n * spec.pixels + 7) // 8
         per_frame_bits = spec.pixels
@@ -43,18 +49,14 @@ def _check_native_length(available: int, desc: PixelDescription) -> None:
             tag=desc.pixel_tag,
         )
     if available >= needed + frame_len and available > needed + 1:
-        warnings.warn(
+        warn(
             f"the Pixel Data holds {available // frame_len} frames' worth of bytes but Number of Frames is {n}; "
-            "the excess is ignored",
-            DicodecWarning,
-            stacklevel=5,
+            "the excess is ignored"
         )
 
 
 def _shift_bits(chunk: bytes | memoryview, shift: int, nbits: int) -> bytes:
     """Bits ``shift .. shift+nbits`` of ``chunk`` (LSB-first order) as bytes starting at bit 0."""
-    import numpy as np
-
     bits = np.unpackbits(np.frombuffer(chunk, dtype=np.uint8), bitorder="little")[shift : shift + nbits]
     return np.packbits(bits, bitorder="little").tobytes()
 
@@ -75,11 +77,9 @@ class MemoryFrames:
                     extended_lengths=desc.extended_lengths,
                 )
             if len(self.table) > desc.number_of_frames:
-                warnings.warn(
+                warn(
                     f"the Pixel Data holds {len(self.table)} frames but Number of Frames is "
-                    f"{desc.number_of_frames}; the excess is ignored",
-                    DicodecWarning,
-                    stacklevel=4,
+                    f"{desc.number_of_frames}; the excess is ignored"
                 )
         else:
             _check_native_length(len(value), desc)
@@ -106,8 +106,6 @@ class MemoryFrames:
 
     def read_into(self, first: int, out: Any) -> None:
         """Copy consecutive native frames into ``out`` (identity layout only)."""
-        import numpy as np
-
         src = np.frombuffer(self.value, dtype=out.dtype, count=out.size, offset=first * self.frame_length)
         out[...] = src.reshape(out.shape)
 
@@ -161,7 +159,7 @@ class FileFrames:
                 )
             if n == 0xFFFFFFFF or pos + 8 + n > end:
                 if pos + 8 + n > end and items:
-                    warnings.warn(f"the last fragment is cut short at offset {pos}", DicodecWarning, stacklevel=4)
+                    warn(f"the last fragment is cut short at offset {pos}")
                     items.append((pos + 8, end - pos - 8))
                     break
                 raise InvalidDicomError(f"an item of {n} bytes runs past the end of the file", offset=pos)
@@ -180,11 +178,9 @@ class FileFrames:
             extended_lengths=desc.extended_lengths,
         )
         if len(table) > desc.number_of_frames:
-            warnings.warn(
+            warn(
                 f"the Pixel Data holds {len(table)} frames but Number of Frames is {desc.number_of_frames}; "
-                "the excess is ignored",
-                DicodecWarning,
-                stacklevel=4,
+                "the excess is ignored"
             )
         return table
 

@@ -131,6 +131,4 @@ def iter_pixels(
         _fill_ds_out(ds_out, source.dataset)
         frames, _ = _resolve_indices(None, indices, source.desc.number_of_frames)
         plan = DecodePlan(source, decoding_plugin, raw, as_rgb, fallback, codec_options)
-        one = plan.one
-        for i in frames:
-            yield one(i)[0]
+        yield from plan.iter_frames(frames)

@@ -57,6 +57,7 @@ class PixelSource:
             )
             return arr
         arr = np.frombuffer(self.frames.value, dtype=spec.dtype, count=count, offset=offset).reshape(shape)
+        arr.flags.writeable = False  # a view of the data set's bytes: never write through it
         return arr
 
     def close(self) -> None:
@@ -141,8 +142,8 @@ def _from_path(path: str | os.PathLike[str], transfer_syntax: str | None) -> Pix
 
     ds, loc = read_for_pixels(path)
     if loc is None:
-        full = dcmread(path)  # deflated data sets cannot be read in place
-        return source_for_dataset(full, transfer_syntax)
+        # a deflated data set was parsed whole (it cannot be read in place)
+        return source_for_dataset(ds, transfer_syntax)
     desc = describe(ds, transfer_syntax, pixel_tag=loc.tag)
     if _swapped_words(desc, loc.vr or "OW"):
         full = dcmread(path)

@@ -185,43 +185,78 @@ class Registry:
             self._loaded = True
 
     def _add(self, obj: Any, info: PluginInfo) -> None:
+        """Check and register one plugin object; a broken one is recorded, never half-added."""
         self.generation += 1
         version = getattr(obj, "DICODEC_API_VERSION", None)
-        if version is None or int(version) != hookspecs.API_VERSION:
+        try:
+            compatible = version is not None and int(version) == hookspecs.API_VERSION
+        except (TypeError, ValueError):
+            compatible = False
+        if not compatible:
             info.status = "incompatible"
             info.error = (
                 f"written for hook API {version!r}; this dicodec speaks {hookspecs.API_VERSION} "
-                "(set DICODEC_API_VERSION in the plugin module)"
+                "(set DICODEC_API_VERSION = 1 in the plugin module)"
             )
             self.plugins[info.name] = info
             return
+        from ..uid import register_transfer_syntax, transfer_syntax_info
+
+        registered = False
         try:
             self.pm.register(obj, name=info.name)
+            registered = True
             codecs = _collect(self.pm.hook.dicodec_codecs, obj)
             syntaxes = _collect(self.pm.hook.dicodec_transfer_syntaxes, obj)
             handlers = _collect(self.pm.hook.dicodec_bulk_data_handlers, obj)
+            for spec in codecs:
+                if not isinstance(spec, CodecSpec):
+                    raise TypeError(f"dicodec_codecs returned {type(spec).__name__}, not CodecSpec")
+            for ts in syntaxes:
+                if not isinstance(ts, TransferSyntaxSpec):
+                    raise TypeError(f"dicodec_transfer_syntaxes returned {type(ts).__name__}, not TransferSyntaxSpec")
+            for handler in handlers:
+                if not isinstance(handler, BulkDataSpec):
+                    raise TypeError(f"dicodec_bulk_data_handlers returned {type(handler).__name__}, not BulkDataSpec")
+            for spec in codecs:
+                if spec.name in self.codecs:
+                    other = self.codecs[spec.name].plugin
+                    raise PluginError(
+                        f"codec name {spec.name!r} is declared twice: by {other.distribution or other.name} "
+                        f"and by {info.distribution or info.name}"
+                    )
+            new_syntaxes = []
+            for ts in syntaxes:
+                known = transfer_syntax_info(ts.uid)
+                if known is not None and str(ts.uid).startswith("1.2.840.10008."):
+                    raise PluginError(
+                        f"{info.name}: transfer syntax {ts.uid} is a standard one ({known.name}); "
+                        "plugins declare codecs for it, they cannot redefine it"
+                    )
+                if known is not None:
+                    same = (
+                        known.implicit_vr == ts.implicit_vr
+                        and known.little_endian == ts.little_endian
+                        and known.deflated == ts.deflated
+                        and known.encapsulated == ts.encapsulated
+                    )
+                    if not same:
+                        raise PluginError(
+                            f"transfer syntax {ts.uid} is already known ({known.name}) with different properties"
+                        )
+                    continue  # re-declaring a known syntax the same way is harmless
+                new_syntaxes.append(ts)
         except Exception as exc:
-            if self.pm.is_registered(obj):
+            if registered and self.pm.is_registered(obj):
                 self.pm.unregister(obj)
+            if isinstance(exc, PluginError):
+                info.status, info.error = "failed", str(exc)
+                self.plugins[info.name] = info
+                raise
             info.status, info.error = "failed", f"{type(exc).__name__}: {exc}"
             self.plugins[info.name] = info
             return
-        for spec in codecs:
-            if not isinstance(spec, CodecSpec):
-                info.status, info.error = "failed", f"dicodec_codecs returned {type(spec).__name__}, not CodecSpec"
-                self.pm.unregister(obj)
-                self.plugins[info.name] = info
-                return
-            if spec.name in self.codecs:
-                other = self.codecs[spec.name].plugin
-                self.pm.unregister(obj)
-                raise PluginError(
-                    f"codec name {spec.name!r} is declared twice: by {other.distribution or other.name} "
-                    f"and by {info.distribution or info.name}"
-                )
-        for ts in syntaxes:
-            from ..uid import register_transfer_syntax
-
+        for ts in new_syntaxes:
             register_transfer_syntax(
                 ts.uid,
                 ts.name,
@@ -342,7 +377,7 @@ class Registry:
             chosen: list[CodecEntry] = []
             for n in names:
                 for e in sorted(pool, key=lambda e: (-e.spec.priority, e.name)):
-                    if (e.name == n or e.plugin.name == n) and e not in chosen:
+                    if (e.name == n or e.plugin.name == n) and e not in chosen and not self.is_blocked(e):
                         chosen.append(e)
             return chosen
         preference = config.preference_for(transfer_syntax, purpose)
@@ -353,6 +388,17 @@ class Registry:
             return (0 if e.available else 1, r, -e.spec.priority, e.name)
 
         return sorted((e for e in pool if not self.is_blocked(e)), key=key)
+
+    def blocked_codecs(self, transfer_syntax: str, purpose: str) -> list[str]:
+        """Names of blocked codecs that would otherwise serve this syntax and purpose."""
+        self.ensure_loaded()
+        return sorted(
+            e.name
+            for e in self.codecs.values()
+            if transfer_syntax in e.spec.transfer_syntaxes
+            and (e.spec.can_decode if purpose == "decode" else e.spec.can_encode)
+            and self.is_blocked(e)
+        )
 
     def bulk_handler(self, kind: str) -> Callable[..., Any] | None:
         """The best available handler function for a bulk-data kind, or ``None``."""
@@ -438,6 +484,11 @@ def _distribution_of(module: str) -> tuple[str, str]:
 
 _REGISTRY: Registry | None = None
 _REGISTRY_LOCK = threading.Lock()
+
+
+def ensure_transfer_syntaxes() -> None:
+    """Load the plugins (once), so transfer syntaxes they declare are known to :mod:`dicodec.uid`."""
+    get_registry().ensure_loaded()
 
 
 def get_registry() -> Registry:
