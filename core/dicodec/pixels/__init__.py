@@ -29,6 +29,7 @@ from .processing import (
 
 __all__ = [
     "Decoder",
+    "Encoder",
     "apply_color_lut",
     "apply_icc_profile",
     "apply_modality_lut",
@@ -37,10 +38,9 @@ __all__ = [
     "apply_voi",
     "apply_voi_lut",
     "apply_windowing",
+    "compress",
     "convert_color_space",
     "create_icc_transform",
-    "Encoder",
-    "compress",
     "decompress",
     "get_decoder",
     "get_encoder",
