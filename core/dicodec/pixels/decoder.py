@@ -241,6 +241,8 @@ class DecodePlan:
         self.decoder = None if self.direct else FrameDecoder(self.desc, decoding_plugin, fallback, options)
         self._meta_base: dict[str, Any] | None = None
         self._frame_shape = (1, *self.spec.shape)
+        self._copy_frame = getattr(source.frames, "copy_frame", None) if self.direct else None
+        self._volume = source.frames.volume if self._copy_frame is not None else None  # type: ignore[union-attr]
 
     def meta(self, pi: str, codecs: list[str]) -> dict[str, Any]:
         """The metadata dict of a one-frame result."""
@@ -255,11 +257,18 @@ class DecodePlan:
     def one(self, index: int) -> tuple[np.ndarray, str, str]:
         """Decode one frame into a new array: (array, codec, photometric interpretation)."""
         spec = self.spec
-        out = np.empty(spec.shape, dtype=self.dtype)
         if self.decoder is None:
-            self.source.read_into(index, out.reshape(self._frame_shape))
+            copy_frame = self._copy_frame
+            if copy_frame is not None:
+                if self.mask is not None and self._volume is not None:  # copy and clear unused bits in one pass
+                    return np.bitwise_and(self._volume[index], self.mask), "native.numpy", spec.photometric_interpretation
+                out = copy_frame(index)
+            else:
+                out = np.empty(spec.shape, dtype=self.dtype)
+                self.source.read_into(index, out.reshape(self._frame_shape))
             self.finish_native(out)
             return out, "native.numpy", spec.photometric_interpretation
+        out = np.empty(spec.shape, dtype=self.dtype)
         codec, pi = self.decoder.decode(index, self.source.get(index), out, self.raw, self.as_rgb)
         return out, codec, pi
 
@@ -300,7 +309,16 @@ def plan_for(
 ) -> DecodePlan:
     """The decode plan for these options, reused from the source while nothing changed."""
     registry = get_registry()
-    registry.ensure_loaded()
+    if not registry._loaded:
+        registry.ensure_loaded()
+    if decoding_plugin is None and not options:
+        # the common case: a short key
+        fast = (raw, as_rgb, fallback, config.preference_for(source.desc.transfer_syntax), registry.generation)
+        plan = source.plans.get(fast)
+        if plan is None:
+            plan = DecodePlan(source, None, raw, as_rgb, fallback, None)
+            source.plans[fast] = plan
+        return plan
     try:
         key = (
             decoding_plugin if not isinstance(decoding_plugin, list) else tuple(decoding_plugin),
@@ -412,6 +430,7 @@ class Decoder:
         from ..uid import UID
 
         self.transfer_syntax = UID(transfer_syntax)
+        self._ts = str(self.transfer_syntax)
 
     def __repr__(self) -> str:
         return f"<Decoder for {self.transfer_syntax.name}>"
@@ -449,9 +468,9 @@ class Decoder:
         interpretation after conversion, number of frames, ...) and ``codecs``, the
         codec that produced each frame.
         """
-        if index is not None and indices is None and out is None and not view_only and _is_dataset(src):
+        if index is not None and indices is None and out is None and not view_only and isinstance(src, Dataset):
             # one frame of an in-memory data set: the cached source and plan do it all
-            source = source_for_dataset(src, str(self.transfer_syntax))
+            source = source_for_dataset(src, self._ts)
             total = source.desc.number_of_frames
             idx = index + total if index < 0 else index
             if not 0 <= idx < total:

@@ -84,6 +84,7 @@ class MemoryFrames:
         else:
             _check_native_length(len(value), desc)
         self.frame_length = desc.spec.native_length
+        self._volume: np.ndarray | None = None
 
     @property
     def identity_layout(self) -> bool:
@@ -104,10 +105,25 @@ class MemoryFrames:
         n = self.frame_length
         return memoryview(self.value)[index * n : (index + 1) * n]
 
+    @property
+    def volume(self) -> np.ndarray:
+        """All native frames as one read-only array view of the value (identity layout only)."""
+        if self._volume is None:
+            spec = self.desc.spec
+            n = self.desc.number_of_frames
+            vol = np.frombuffer(self.value, dtype=spec.dtype, count=n * spec.pixels).reshape((n, *spec.shape))
+            vol.flags.writeable = False
+            self._volume = vol
+        return self._volume
+
     def read_into(self, first: int, out: Any) -> None:
         """Copy consecutive native frames into ``out`` (identity layout only)."""
-        src = np.frombuffer(self.value, dtype=out.dtype, count=out.size, offset=first * self.frame_length)
-        out[...] = src.reshape(out.shape)
+        k = out.shape[0] if out.ndim > len(self.desc.spec.shape) else 1
+        np.copyto(out, self.volume[first : first + k].reshape(out.shape))
+
+    def copy_frame(self, index: int) -> np.ndarray:
+        """A new array holding native frame ``index`` (identity layout only)."""
+        return self.volume[index].copy()
 
     def close(self) -> None:
         """Nothing to release for memory."""

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from ..dataelem import DataElement
 from ..errors import InvalidDicomError
 from .description import PixelDescription, describe
 from .frames import FileFrames, MemoryFrames
@@ -98,13 +99,14 @@ def _state_key(ds: Any, transfer_syntax: str | None) -> tuple[Any, ...]:
     meta = ds.__dict__.get("file_meta")
     ts_elem = meta._dict.get(0x00020010) if meta is not None else None
     pixel = d.get(0x7FE00010) or d.get(0x7FE00008) or d.get(0x7FE00009)
+    de = DataElement
     return (
         transfer_syntax,
-        getattr(ts_elem, "_value", ts_elem),
+        ts_elem._value if type(ts_elem) is de else ts_elem,
         ds._read_encoding,
-        getattr(pixel, "_value", pixel),
-        getattr(pixel, "VR", None),
-        *[getattr(e, "_value", e) for e in map(d.get, _KEY_TAGS)],
+        pixel._value if type(pixel) is de else pixel,
+        pixel.VR if type(pixel) is de else None,
+        *[e._value if type(e) is de else e for e in map(d.get, _KEY_TAGS)],
     )
 
 
