@@ -14,7 +14,14 @@ import numpy as np
 
 from ..plugins.records import DecodedFrame, FrameSpec
 
-__all__ = ["apply_sign_correction", "correct_unused_bits", "finish_frame", "ybr_to_rgb"]
+__all__ = [
+    "apply_j2k_sign_correction",
+    "apply_jls_sign_correction",
+    "apply_sign_correction",
+    "correct_unused_bits",
+    "finish_frame",
+    "ybr_to_rgb",
+]
 
 
 def correct_unused_bits(arr: np.ndarray, bits_stored: int, signed: bool) -> None:
@@ -41,6 +48,40 @@ def correct_unused_bits(arr: np.ndarray, bits_stored: int, signed: bool) -> None
 def apply_sign_correction(arr: np.ndarray, bits_stored: int) -> None:
     """Reinterpret unsigned codec output as two's complement of ``bits_stored`` bits, in place."""
     correct_unused_bits(arr, bits_stored, True)
+
+
+def apply_j2k_sign_correction(arr: np.ndarray, precision: int, signed: bool) -> None:
+    """Reinterpret samples decoded with the other signedness, at the codestream's precision, in place.
+
+    A JPEG 2000 codestream whose SIZ signedness disagrees with Pixel Representation
+    holds ``precision``-bit samples: read them as two's complement (``signed``) or as
+    unsigned ``precision``-bit numbers; :func:`finish_frame` then keeps the result to
+    Bits Stored.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> a = np.array([4095, 2048], dtype=np.uint16).view(np.int16)   # SIZ unsigned, data set signed
+    >>> apply_j2k_sign_correction(a, 12, True); a.tolist()
+    [-1, -2048]
+    >>> b = np.array([-1, -2048], dtype=np.int16).view(np.uint16)    # SIZ signed, data set unsigned
+    >>> apply_j2k_sign_correction(b, 12, False); b.tolist()
+    [4095, 2048]
+    """
+    correct_unused_bits(arr, precision, signed)
+
+
+def apply_jls_sign_correction(arr: np.ndarray, bits_stored: int, signed: bool) -> None:
+    """JPEG-LS carries no sign: reinterpret decoded ``bits_stored``-bit samples, in place.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> a = np.array([4095, 1], dtype=np.uint16).view(np.int16)
+    >>> apply_jls_sign_correction(a, 12, True); a.tolist()
+    [-1, 1]
+    """
+    correct_unused_bits(arr, bits_stored, signed)
 
 
 def ybr_to_rgb(arr: np.ndarray, bits: int = 8) -> np.ndarray:
@@ -88,10 +129,13 @@ def finish_frame(
         out[...] = arr
     if out.dtype.kind in "iu":
         produced_signed = decoded.pixel_representation
-        if produced_signed is not None and produced_signed != spec.pixel_representation and spec.pixel_representation:
-            apply_sign_correction(out, decoded.bits_stored or spec.bits_stored)
-        elif spec.bits_stored < spec.bits_allocated and (native or produced_signed is not None):
-            correct_unused_bits(out, spec.bits_stored, bool(spec.pixel_representation))
+        signed = bool(spec.pixel_representation)
+        if produced_signed is not None and produced_signed != spec.pixel_representation:
+            # the codestream's signedness differs (JPEG-LS has none, some JPEG 2000 disagree):
+            # reinterpret at the codestream's precision, then keep to Bits Stored
+            apply_j2k_sign_correction(out, decoded.bits_stored or spec.bits_stored, signed)
+        if spec.bits_stored < spec.bits_allocated and (native or produced_signed is not None):
+            correct_unused_bits(out, spec.bits_stored, signed)
     pi = decoded.photometric_interpretation
     if not raw and as_rgb and spec.samples_per_pixel == 3 and pi in ("YBR_FULL", "YBR_FULL_422"):
         bits = min(spec.bits_stored, out.dtype.itemsize * 8)

@@ -279,6 +279,9 @@ class CodecSpec:
         One line for ``dicodec plugins``.
     options : Mapping[str, str]
         Codec options accepted (name → meaning), shown in reports.
+    encode_transfer_syntaxes : tuple of str or None
+        The syntaxes ``encode`` serves when they are fewer than ``transfer_syntaxes``
+        (a library that decodes HTJ2K but encodes only JPEG 2000); ``None`` = all.
     """
 
     name: str
@@ -292,6 +295,7 @@ class CodecSpec:
     install_hint: str = ""
     description: str = ""
     options: Mapping[str, str] = field(default_factory=dict)
+    encode_transfer_syntaxes: tuple[str, ...] | None = None
 
     @property
     def can_decode(self) -> bool:
@@ -302,6 +306,13 @@ class CodecSpec:
     def can_encode(self) -> bool:
         """Whether an encode function is declared."""
         return self.encode is not None
+
+    def serves(self, transfer_syntax: str, purpose: str) -> bool:
+        """Whether this codec decodes (``purpose="decode"``) or encodes ``transfer_syntax``."""
+        if purpose == "decode":
+            return self.can_decode and transfer_syntax in self.transfer_syntaxes
+        syntaxes = self.encode_transfer_syntaxes if self.encode_transfer_syntaxes is not None else self.transfer_syntaxes
+        return self.can_encode and transfer_syntax in syntaxes
 
 
 @dataclass(frozen=True)

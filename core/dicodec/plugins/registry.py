@@ -334,7 +334,9 @@ class Registry:
         self.ensure_loaded()
         out = []
         for entry in self.codecs.values():
-            if transfer_syntax is not None and transfer_syntax not in entry.spec.transfer_syntaxes:
+            if transfer_syntax is not None and not any(
+                entry.spec.serves(transfer_syntax, p) for p in ((purpose,) if purpose else ("decode", "encode"))
+            ):
                 continue
             if purpose == "decode" and not entry.spec.can_decode:
                 continue
@@ -362,8 +364,7 @@ class Registry:
         pool = [
             e
             for e in self.codecs.values()
-            if transfer_syntax in e.spec.transfer_syntaxes
-            and (e.spec.can_decode if purpose == "decode" else e.spec.can_encode)
+            if e.spec.serves(transfer_syntax, purpose)
         ]
         if requested is not None:
             names = [requested] if isinstance(requested, str) else list(requested)
