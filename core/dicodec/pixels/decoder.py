@@ -387,9 +387,17 @@ def decode_frames(
         codecs[k], pis[k] = decoder.decode(i, source.get(i), frame_views[k], raw, as_rgb)
 
     nworkers = workers if workers is not None else (_default_workers() if decoder.releases_gil else 1)
-    if nworkers > 1 and n > 1 and decoder.releases_gil:
-        with ThreadPoolExecutor(max_workers=min(nworkers, n)) as pool:
-            list(pool.map(work, range(n)))
+    if workers is None:  # a pool task costs more than decoding a small frame: about 1 MB per worker
+        nworkers = min(nworkers, max(1, n * spec.decoded_length // (1 << 20)))
+    nworkers = min(nworkers, n)
+    if nworkers > 1 and decoder.releases_gil:
+
+        def batch(first: int) -> None:
+            for k in range(first, n, nworkers):  # one task per worker, frames interleaved
+                work(k)
+
+        with ThreadPoolExecutor(max_workers=nworkers) as pool:
+            list(pool.map(batch, range(nworkers)))
     else:
         for k in range(n):
             work(k)
