@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import struct
+import threading
 from typing import Any
 
 import numpy as np
@@ -141,6 +142,8 @@ class FileFrames:
             self.desc = desc
             self.table: FrameTable | None = None
             self.frame_length = desc.spec.native_length
+            self._lock = threading.Lock()
+            self._window: tuple[int, bytes] = (0, b"")
             if desc.encapsulated:
                 self.table = self._scan(offset, length)
             else:
@@ -164,8 +167,23 @@ class FileFrames:
         end = self.size if length == 0xFFFFFFFF else min(self.size, offset + length)
         items: list[tuple[int, int]] = []
         pos = offset
+        # Item headers are read through a 64 KiB window while fragments are small (one
+        # syscall for many headers); after a large fragment only the 8 header bytes are
+        # read, so the contents of large fragments are never read.
+        win_start, window = 0, b""
+        small = True
         while pos + 8 <= end:
-            g, e, n = _ITEM_HEADER.unpack(os.pread(self.fd, 8, pos))
+            if win_start <= pos and pos + 8 <= win_start + len(window):
+                header = window[pos - win_start : pos - win_start + 8]
+            elif small:
+                win_start, window = pos, os.pread(self.fd, min(1 << 16, end - pos), pos)
+                header = window[:8]
+            else:
+                header = os.pread(self.fd, 8, pos)
+            if len(header) < 8:
+                break
+            g, e, n = _ITEM_HEADER.unpack(header)
+            small = n < (1 << 13)
             tag = (g << 16) | e
             if tag == 0xFFFEE0DD:
                 break
@@ -205,11 +223,28 @@ class FileFrames:
         """Whether native frame bytes are already the decoded layout."""
         return _identity(self.desc)
 
-    def get(self, index: int) -> bytes:
+    _READ_AHEAD = 1 << 20
+
+    def _span(self, off: int, n: int) -> bytes | memoryview:
+        """Bytes ``off .. off+n`` through a read-ahead window of at most 1 MiB (one syscall per window)."""
+        with self._lock:
+            start, window = self._window
+            if start <= off and off + n <= start + len(window):
+                return memoryview(window)[off - start : off - start + n]
+            if n >= self._READ_AHEAD:
+                return self.read(off, n)
+            size = min(max(n, self._READ_AHEAD), self.size - off)
+            window = self.read(off, size)
+            self._window = (off, window)
+            return memoryview(window)[:n]
+
+    def get(self, index: int) -> bytes | memoryview:
         """The encoded bytes of frame ``index`` (read from the file now)."""
         if self.table is not None:
             parts = self.table.frames[index]
-            return b"".join(self.read(off, n) for off, n in parts)
+            if len(parts) == 1:
+                return self._span(*parts[0])
+            return b"".join(self._span(off, n) for off, n in parts)
         spec = self.desc.spec
         if spec.bits_allocated == 1:
             start_bit = index * spec.pixels
