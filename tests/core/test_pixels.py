@@ -1216,7 +1216,9 @@ class TestPartialReads:
         list(iter_pixels(path, indices=[0]))
         count, peak = _peak_bytes(lambda: sum(1 for _ in iter_pixels(path)))
         assert count == self.FRAMES
-        assert peak < 4 * frame_bytes + (256 << 10)
+        # sequential reads go through a read-ahead window of at most 1 MiB
+        # (well inside the "one frame + 5 MB")
+        assert peak < 4 * frame_bytes + (1 << 20) + (256 << 10)
 
 
 # ------------------------------------------------------------------ Decoder

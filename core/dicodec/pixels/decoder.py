@@ -281,6 +281,8 @@ class DecodePlan:
 
     def iter_frames(self, frames: list[int]) -> Iterator[np.ndarray]:
         """Decode ``frames`` one by one; consecutive native frames are read in blocks."""
+        if len(frames) > 1 and hasattr(self.source.frames, "read_ahead"):
+            self.source.frames.read_ahead = True  # sequential: fewer, larger reads
         if self.decoder is not None or not frames:
             for i in frames:
                 yield self.one(i)[0]
@@ -379,6 +381,8 @@ def decode_frames(
         plan.finish_native(frame_views)
         return out, _meta(desc, spec.photometric_interpretation, ["native.numpy"] * n, n)
     decoder = plan.decoder
+    if n > 1 and hasattr(source.frames, "read_ahead"):
+        source.frames.read_ahead = True  # many frames: fewer, larger reads
     codecs: list[str] = [""] * n
     pis: list[str] = [spec.photometric_interpretation] * n
 

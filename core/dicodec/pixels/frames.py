@@ -144,6 +144,7 @@ class FileFrames:
             self.frame_length = desc.spec.native_length
             self._lock = threading.Lock()
             self._window: tuple[int, bytes] = (0, b"")
+            self.read_ahead = False  # set for sequential decoding of many frames
             if desc.encapsulated:
                 self.table = self._scan(offset, length)
             else:
@@ -167,23 +168,8 @@ class FileFrames:
         end = self.size if length == 0xFFFFFFFF else min(self.size, offset + length)
         items: list[tuple[int, int]] = []
         pos = offset
-        # Item headers are read through a 64 KiB window while fragments are small (one
-        # syscall for many headers); after a large fragment only the 8 header bytes are
-        # read, so the contents of large fragments are never read.
-        win_start, window = 0, b""
-        small = True
         while pos + 8 <= end:
-            if win_start <= pos and pos + 8 <= win_start + len(window):
-                header = window[pos - win_start : pos - win_start + 8]
-            elif small:
-                win_start, window = pos, os.pread(self.fd, min(1 << 16, end - pos), pos)
-                header = window[:8]
-            else:
-                header = os.pread(self.fd, 8, pos)
-            if len(header) < 8:
-                break
-            g, e, n = _ITEM_HEADER.unpack(header)
-            small = n < (1 << 13)
+            g, e, n = _ITEM_HEADER.unpack(os.pread(self.fd, 8, pos))  # headers only, never contents
             tag = (g << 16) | e
             if tag == 0xFFFEE0DD:
                 break
@@ -226,7 +212,9 @@ class FileFrames:
     _READ_AHEAD = 1 << 20
 
     def _span(self, off: int, n: int) -> bytes | memoryview:
-        """Bytes ``off .. off+n`` through a read-ahead window of at most 1 MiB (one syscall per window)."""
+        """Bytes ``off .. off+n``; with :attr:`read_ahead` through a window of at most 1 MiB."""
+        if not self.read_ahead:
+            return self.read(off, n)
         with self._lock:
             start, window = self._window
             if start <= off and off + n <= start + len(window):
