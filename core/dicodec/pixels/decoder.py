@@ -50,6 +50,8 @@ class FrameDecoder:
     ) -> None:
         self.desc = desc
         self.spec = desc.spec
+        # the spec codecs see when the caller wants RGB: they may convert YCbCr themselves
+        self.rgb_spec = self.spec.replace(as_rgb=True) if self.spec.samples_per_pixel == 3 else self.spec
         self.fallback = fallback
         self.options = options or {}
         registry = get_registry()
@@ -97,7 +99,7 @@ class FrameDecoder:
     ) -> tuple[str, str]:
         """Decode frame ``index`` into ``out``; return (codec name, photometric interpretation)."""
         attempts: list[tuple[str, BaseException]] = []
-        spec = self.spec
+        spec = self.rgb_spec if as_rgb and not raw else self.spec
         for entry in self.codecs:
             try:
                 func = entry.function("decode")

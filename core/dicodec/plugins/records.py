@@ -58,6 +58,11 @@ class FrameSpec:
         the core names the frame index in errors.
     float_pixels : int
         0 for integer Pixel Data, 32 or 64 for Float / Double Float Pixel Data.
+    as_rgb : bool
+        Set on the spec handed to a decoder when the caller wants YCbCr
+        (``YBR_FULL``, ``YBR_FULL_422``) returned as RGB. A codec whose library
+        converts while decoding may then do so and report ``"RGB"``; any other codec
+        ignores it, reports what it produced, and the core converts.
     """
 
     rows: int
@@ -71,6 +76,7 @@ class FrameSpec:
     transfer_syntax: str = "1.2.840.10008.1.2.1"
     number_of_frames: int = 1
     float_pixels: int = 0
+    as_rgb: bool = False
 
     @property
     def dtype(self) -> str:
