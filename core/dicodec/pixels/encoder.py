@@ -321,6 +321,11 @@ def set_pixel_data(
     """
     arr = np.asarray(arr)
     pi = str(photometric_interpretation).strip()
+    if pi == "YBR_FULL_422":
+        raise InvalidValueError(
+            "native YBR_FULL_422 holds subsampled chroma: give the full-resolution array as YBR_FULL "
+            "(or RGB) and compress to a JPEG syntax that subsamples"
+        )
     colour = pi in ("RGB", "YBR_FULL", "YBR_FULL_422", "YBR_ICT", "YBR_RCT", "HSV", "ARGB", "CMYK")
     samples = 3 if colour else 1
     if colour and (arr.ndim < 3 or arr.shape[-1] != 3):
