@@ -292,6 +292,8 @@ def _parse(
                 pos = frame_end
                 break
             header = pos
+            if only_group is not None and not stack and (le_tag if little else be_tag)(buf, pos)[0] != only_group:
+                return top, header  # past the File Meta group: what follows may be deflated
             if implicit:
                 g, e, length = head(buf, pos)
                 vr = None

@@ -340,9 +340,9 @@ def gil_free_fraction(work: Callable[[], Any], seconds: float = 0.6) -> float:
 def section_gil(data: Path, rounds: int) -> list[dict[str, Any]]:
     """The GIL probe: does a frame decode let other Python threads run?"""
     import imagecodecs
-    from dicodec_jpeg import turbo
 
     from dicodec.plugins.records import FrameSpec
+    from dicodec_jpeg import turbo
 
     path = data / "mf" / "jpeg_ll_sv1.dcm"
     frames, ds = frames_of(path)

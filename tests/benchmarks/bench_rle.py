@@ -56,13 +56,12 @@ warnings.filterwarnings("ignore")
 RLE = "1.2.840.10008.1.2.5"
 DATA = Path(os.environ.get("DCMBENCH_DATA", "/tmp/dcmbench-data"))
 
-from dicodec_rle import _rle, codec  # noqa: E402
-
 import dicodec  # noqa: E402
 from dicodec import encaps  # noqa: E402
 from dicodec.pixels import get_decoder, iter_pixels  # noqa: E402
 from dicodec.pixels import pixel_array as dc_pixel_array  # noqa: E402
 from dicodec.plugins.records import FrameSpec  # noqa: E402
+from dicodec_rle import _rle, codec  # noqa: E402
 
 try:
     import imagecodecs

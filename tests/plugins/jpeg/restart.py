@@ -14,6 +14,7 @@ import struct
 
 import imagecodecs
 import numpy as np
+
 from dicodec_jpeg.markers import parse_header
 
 
