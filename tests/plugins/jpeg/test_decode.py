@@ -22,7 +22,10 @@ from ...corpus import corpus_path, corpus_rows, params
 imagecodecs = pytest.importorskip("imagecodecs")
 pytest.importorskip("dicodec_jpeg")
 
-from dicodec_jpeg import libjpeg as libjpeg_codec  # noqa: E402
+try:  # pylibjpeg-libjpeg is GPL-3: an opt-in extra, usually absent
+    from dicodec_jpeg import libjpeg as libjpeg_codec  # noqa: E402
+except ImportError:
+    libjpeg_codec = None  # type: ignore[assignment]
 from dicodec_jpeg import turbo  # noqa: E402
 from dicodec_jpeg.markers import parse_header  # noqa: E402
 
