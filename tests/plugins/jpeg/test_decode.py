@@ -23,7 +23,7 @@ imagecodecs = pytest.importorskip("imagecodecs")
 pytest.importorskip("dicodec_jpeg")
 
 try:  # pylibjpeg-libjpeg is GPL-3: an opt-in extra, usually absent
-    from dicodec_jpeg import libjpeg as libjpeg_codec  # noqa: E402
+    from dicodec_jpeg import libjpeg as libjpeg_codec
 except ImportError:
     libjpeg_codec = None  # type: ignore[assignment]
 from dicodec_jpeg import turbo  # noqa: E402
