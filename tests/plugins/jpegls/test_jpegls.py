@@ -620,3 +620,40 @@ def test_mutated_streams_never_crash(junk: bytes, where: int) -> None:
             decode(decoder, mutated, spec)
         except Exception:  # raising is the expected outcome
             pass
+
+
+@pytest.mark.parametrize("codec", ENCODERS)
+def test_encoders_and_decoders_are_thread_safe(codec: str) -> None:
+    """Concurrent calls give the bytes and pixels of sequential ones (imagecodecs runs them GIL-free)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    rng = np.random.default_rng(11)
+    spec = make_spec(48, 40, bits_stored=12, signed=1, ts=NEAR_LOSSLESS)
+    frames = [rng.integers(-2000, 2000, spec.shape).astype(np.int16) for _ in range(16)]
+    options = [{"jls_error": i % 3} for i in range(16)]
+    sequential = [bytes(encode(codec, f, spec, **o).data) for f, o in zip(frames, options, strict=True)]
+    with ThreadPoolExecutor(4) as pool:
+        parallel = list(pool.map(lambda k: bytes(encode(codec, frames[k], spec, **options[k]).data), range(16)))
+    assert parallel == sequential
+    with ThreadPoolExecutor(4) as pool:
+        decoded = list(pool.map(lambda data: decode("jpegls.imagecodecs", data, spec), parallel))
+    for got, ref, opt in zip(decoded, frames, options, strict=True):
+        assert int(np.abs(got.astype(int) - ref).max()) <= opt["jls_error"]
+
+
+def test_compress_with_workers_when_the_core_has_it() -> None:
+    import inspect
+
+    from dicodec.pixels import compress
+
+    if "workers" not in inspect.signature(compress).parameters:
+        pytest.skip("this dicodec core encodes frames one after another (no compress(workers=))")
+    arr = np.random.default_rng(12).integers(0, 4096, (9, 32, 24)).astype(np.uint16)
+    datasets = []
+    for workers in (1, 2):
+        ds = Dataset()
+        set_pixel_data(ds, arr, "MONOCHROME2", 12, generate_instance_uid=False)
+        ds.compress(NEAR_LOSSLESS, jls_error=1, workers=workers, generate_instance_uid=False)
+        datasets.append(ds)
+    assert datasets[0].PixelData == datasets[1].PixelData
+    assert int(np.abs(pixel_array(datasets[1]).astype(int) - arr).max()) <= 1
