@@ -476,7 +476,7 @@ def frames(draw: Any, bits: tuple[int, ...], stored_min: int, min_size: int = 1)
     spec = _spec(rows, cols, samples, ba, bs, signed, "")
     lo, hi = (-(1 << (bs - 1)), (1 << (bs - 1)) - 1) if signed else (0, (1 << bs) - 1)
     seed = draw(st.integers(0, 2**32 - 1))
-    arr = np.random.default_rng(seed).integers(lo, hi, spec.shape, endpoint=True).astype(spec.dtype)
+    arr = np.random.default_rng(seed).integers(lo, hi, spec.shape, endpoint=True, dtype=np.dtype(spec.dtype))
     return spec, arr
 
 
