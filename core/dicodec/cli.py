@@ -152,9 +152,18 @@ def _bot_kind(path: str, offset: int) -> str:
     return f"Basic Offset Table, {n // 4} entries" if n else "none (frames found by scanning item headers)"
 
 
-def _to_png_array(arr: Any, ds: Any) -> Any:
-    """8-bit image for a PNG: windowed greyscale (VOI from the data set, else min/max), or RGB."""
+def _to_png_array(arr: Any, ds: Any, frame: int | None = None) -> Any:
+    """8-bit image for a PNG: greyscale through the Modality and VOI stages, or RGB.
+
+    The VOI stage is the data set's VOI LUT or window (see
+    :func:`dicodec.pixels.apply_voi_lut`); without one, the modality values' own
+    range is stretched to 0-255. MONOCHROME1 is inverted so that the PNG looks as
+    the image should.
+    """
     import numpy as np
+
+    from .pixels import apply_modality_lut, apply_voi_lut
+    from .pixels.processing.lut import voi_output_range
 
     a = np.asarray(arr)
     if a.ndim == 3 and a.shape[-1] == 3:
@@ -162,27 +171,20 @@ def _to_png_array(arr: Any, ds: Any) -> Any:
             top = float(a.max()) or 1.0
             a = np.clip(a.astype(np.float32) * (255.0 / top), 0, 255).astype(np.uint8)
         return a
-    f = a.astype(np.float64)
-    slope = float(getattr(ds, "RescaleSlope", 1) or 1)
-    intercept = float(getattr(ds, "RescaleIntercept", 0) or 0)
-    f = f * slope + intercept
-    center = getattr(ds, "WindowCenter", None)
-    width = getattr(ds, "WindowWidth", None)
-    if isinstance(center, list):
-        center = center[0] if center else None
-    if isinstance(width, list):
-        width = width[0] if width else None
-    if center is not None and width is not None and float(width) > 1:
-        c, w = float(center), float(width)
-        # PS3.3 C.11.2.1.2.1 (LINEAR)
-        out = ((f - (c - 0.5)) / (w - 1) + 0.5) * 255.0
-    else:
-        lo, hi = float(f.min()), float(f.max())
-        out = (f - lo) * (255.0 / (hi - lo if hi > lo else 1.0))
+    values = apply_modality_lut(a, ds, frame_index=frame)
+    try:
+        shown = apply_voi_lut(values, ds, frame_index=frame)
+        low, high = voi_output_range(ds, frame_index=frame or 0)
+    except ValueError:  # an unusable window or LUT (e.g. width 0): show the values' range
+        shown = values
+    if shown is values or not high > low:  # no VOI: stretch the values' own range
+        low, high = float(values.min()), float(values.max())
+        shown = values
+    out = (np.asarray(shown, np.float64) - low) * (255.0 / (high - low if high > low else 1.0))
     out = np.clip(out, 0, 255)
     if getattr(ds, "PhotometricInterpretation", "") == "MONOCHROME1":
         out = 255 - out
-    return out.astype(np.uint8)
+    return np.rint(out).astype(np.uint8)
 
 
 def _decode(args: argparse.Namespace) -> int:
@@ -211,7 +213,7 @@ def _decode(args: argparse.Namespace) -> int:
         if args.frame is None and frames > 1:
             arr = arr[0]
             print("dicodec: a PNG holds one frame: wrote frame 0 (use --frame N)", file=sys.stderr)
-        img = _to_png_array(arr, header)
+        img = _to_png_array(arr, header, args.frame if args.frame is not None else (0 if frames > 1 else None))
         Image.fromarray(img).save(out)
     else:
         print("dicodec: the output must end in .npy or .png", file=sys.stderr)

@@ -23,6 +23,7 @@ __all__ = [
     "RAISE",
     "WARN",
     "Settings",
+    "limit_message",
     "prefer",
     "preference_for",
     "reload_preferences",
@@ -54,9 +55,37 @@ class Settings:
         ``DICODEC_MAX_ARRAY_BYTES``). An image description claiming more is refused
         with :class:`~dicodec.errors.LimitExceeded` before anything is allocated.
     max_frame_bytes : int
-        Largest single decoded frame (default 4 GiB).
+        Largest single decoded frame (default 4 GiB; ``DICODEC_MAX_FRAME_BYTES``).
     max_frames : int
-        Largest Number of Frames accepted (default 1,000,000).
+        Largest Number of Frames accepted (default 1,000,000; ``DICODEC_MAX_FRAMES``).
+    max_inflated_bytes : int
+        Largest size a deflated data set may inflate to (default 2 GiB;
+        ``DICODEC_MAX_INFLATED_BYTES``): inflation stops there, so a deflate bomb costs
+        at most this much memory.
+    max_sequence_depth : int
+        Deepest nesting of sequences accepted by the readers (Part 10 and DICOM JSON;
+        default 128; ``DICODEC_MAX_SEQUENCE_DEPTH``). Real data sets nest a handful of
+        levels; thousands of levels only come from hostile files and would make every
+        recursive operation on the data set (printing, writing, JSON) fail later.
+    max_fragments : int
+        Most items an encapsulated Pixel Data value may hold (default 4,000,000;
+        ``DICODEC_MAX_FRAGMENTS``). The table of fragments is built before any frame
+        is decoded; this bounds its memory.
+
+    Element lengths are checked against the bytes that remain in the file before a
+    value is read, so a length that claims more than the file holds never allocates;
+    that is a damaged file (:class:`~dicodec.errors.InvalidDicomError` in strict mode,
+    a warning and a truncated value otherwise), not a limit.
+
+    Every refusal names the setting, so it can be raised where the data is trusted:
+
+    Examples
+    --------
+    >>> from dicodec import config
+    >>> config.settings.max_sequence_depth
+    128
+    >>> config.settings.max_sequence_depth = 1000  # trusted, deeply nested data
+    >>> config.settings.max_sequence_depth = 128
     """
 
     reading_validation_mode: int = WARN
@@ -64,6 +93,9 @@ class Settings:
     max_array_bytes: int = 16 * 1024**3
     max_frame_bytes: int = 4 * 1024**3
     max_frames: int = 1_000_000
+    max_inflated_bytes: int = 2 * 1024**3
+    max_sequence_depth: int = 128
+    max_fragments: int = 4_000_000
 
 
 def _mode_from_env(name: str, default: int) -> int:
@@ -82,7 +114,27 @@ settings = Settings(
     reading_validation_mode=_mode_from_env("DICODEC_READING_VALIDATION", WARN),
     writing_validation_mode=_mode_from_env("DICODEC_WRITING_VALIDATION", RAISE),
     max_array_bytes=_int_from_env("DICODEC_MAX_ARRAY_BYTES", 16 * 1024**3),
+    max_frame_bytes=_int_from_env("DICODEC_MAX_FRAME_BYTES", 4 * 1024**3),
+    max_frames=_int_from_env("DICODEC_MAX_FRAMES", 1_000_000),
+    max_inflated_bytes=_int_from_env("DICODEC_MAX_INFLATED_BYTES", 2 * 1024**3),
+    max_sequence_depth=_int_from_env("DICODEC_MAX_SEQUENCE_DEPTH", 128),
+    max_fragments=_int_from_env("DICODEC_MAX_FRAGMENTS", 4_000_000),
 )
+
+
+def limit_message(what: str, setting: str, value: int) -> str:
+    """The text of a :class:`~dicodec.errors.LimitExceeded`: what, which limit, how to raise it.
+
+    Examples
+    --------
+    >>> limit_message("the data set nests 200 sequences", "max_sequence_depth", 128)  # doctest: +NORMALIZE_WHITESPACE
+    'the data set nests 200 sequences: more than dicodec.config.settings.max_sequence_depth (128);
+    raise it (or set DICODEC_MAX_SEQUENCE_DEPTH) if the data is trusted'
+    """
+    return (
+        f"{what}: more than dicodec.config.settings.{setting} ({value}); "
+        f"raise it (or set DICODEC_{setting.upper()}) if the data is trusted"
+    )
 
 
 # ------------------------------------------------------------ codec preferences

@@ -20,7 +20,8 @@ import struct
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from .errors import InvalidDicomError
+from .config import limit_message, settings
+from .errors import InvalidDicomError, LimitExceeded, warn
 
 __all__ = [
     "FrameTable",
@@ -38,12 +39,23 @@ __all__ = [
     "parse_basic_offsets",
     "parse_fragments",
     "parse_items",
+    "scan_items",
 ]
 
 _ITEM = 0xFFFEE000
 _SEQ_END = 0xFFFEE0DD
 _HEADER = struct.Struct("<HHL")
 MAX_BOT_OFFSET = 0xFFFFFFFF
+
+
+def _too_many_fragments(offset: int) -> LimitExceeded:
+    return LimitExceeded(
+        limit_message(
+            f"encapsulated Pixel Data holds more fragments than allowed (offset {offset})",
+            "max_fragments",
+            settings.max_fragments,
+        )
+    )
 
 
 def parse_items(buffer: bytes | bytearray | memoryview, start: int = 0) -> list[tuple[int, int]]:
@@ -55,13 +67,66 @@ def parse_items(buffer: bytes | bytearray | memoryview, start: int = 0) -> list[
     ------
     InvalidDicomError
         An item tag is wrong or an item runs past the end; the message names the offset.
+    LimitExceeded
+        More fragments than ``dicodec.config.settings.max_fragments``.
+
+    Examples
+    --------
+    >>> from dicodec.encaps import encapsulate, parse_items
+    >>> parse_items(encapsulate([b"ab", b"cd"]))
+    [(8, 8), (24, 2), (34, 2)]
     """
     view = memoryview(buffer)
     end = len(view)
-    pos = start
+    items = scan_items(lambda off, n: view[off : off + n], start, end)
+    off, length = items[-1]
+    pos = off + length
+    if pos + 8 > end and pos < end and any(bytes(view[pos:end])):
+        raise InvalidDicomError("encapsulated Pixel Data ends inside an item header", offset=pos)
+    return items
+
+
+def scan_items(
+    read: Callable[[int, int], bytes], start: int, end: int, *, cut_last: bool = False
+) -> list[tuple[int, int]]:
+    """:func:`parse_items` over data reached by positioned reads (a file), headers only.
+
+    Parameters
+    ----------
+    read : callable
+        ``read(offset, n)`` returns ``n`` bytes at ``offset``; only 8-byte item
+        headers are read, never fragment contents.
+    start, end : int
+        Where the Pixel Data value starts, and where the data ends (the value's end,
+        or the end of the file for undefined length).
+    cut_last : bool
+        Accept a last fragment cut short by the end of the file (with a warning)
+        instead of raising.
+
+    Returns
+    -------
+    list of (int, int)
+        (offset, length) of every item's value, in the offsets of ``read``.
+
+    Raises
+    ------
+    InvalidDicomError
+        Wrong item tags, undefined or overlong item lengths, no items.
+    LimitExceeded
+        More fragments than ``dicodec.config.settings.max_fragments``.
+
+    Examples
+    --------
+    >>> from dicodec.encaps import encapsulate, scan_items
+    >>> value = encapsulate([b"ab", b"cd"])
+    >>> scan_items(lambda off, n: value[off : off + n], 0, len(value))
+    [(8, 8), (24, 2), (34, 2)]
+    """
     items: list[tuple[int, int]] = []
+    max_items = settings.max_fragments + 1  # + the Basic Offset Table item
+    pos = start
     while pos + 8 <= end:
-        g, e, length = _HEADER.unpack_from(view, pos)
+        g, e, n = _HEADER.unpack(read(pos, 8))
         tag = (g << 16) | e
         if tag == _SEQ_END:
             break
@@ -70,16 +135,20 @@ def parse_items(buffer: bytes | bytearray | memoryview, start: int = 0) -> list[
                 f"expected an Item tag (FFFE,E000) in encapsulated Pixel Data, found ({g:04X},{e:04X})",
                 offset=pos,
             )
-        if length == 0xFFFFFFFF:
+        if len(items) >= max_items:
+            raise _too_many_fragments(pos)
+        if n == 0xFFFFFFFF:
             raise InvalidDicomError("an encapsulated item has undefined length", offset=pos)
-        if pos + 8 + length > end:
+        if pos + 8 + n > end:
+            if cut_last and items:
+                warn(f"the last fragment is cut short at offset {pos}")
+                items.append((pos + 8, end - pos - 8))
+                break
             raise InvalidDicomError(
-                f"item of {length} bytes runs past the end of the Pixel Data ({end - pos - 8} left)", offset=pos
+                f"item of {n} bytes runs past the end of the Pixel Data ({end - pos - 8} left)", offset=pos
             )
-        items.append((pos + 8, length))
-        pos += 8 + length
-    if pos < end and pos + 8 > end and any(bytes(view[pos:end])):
-        raise InvalidDicomError("encapsulated Pixel Data ends inside an item header", offset=pos)
+        items.append((pos + 8, n))
+        pos += 8 + n
     if not items:
         raise InvalidDicomError("encapsulated Pixel Data has no Basic Offset Table item", offset=start)
     return items

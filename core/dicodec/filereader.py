@@ -25,6 +25,7 @@ import zlib
 from collections.abc import Iterable
 from typing import Any, BinaryIO, NamedTuple, cast
 
+from .config import limit_message, settings
 from .dataelem import DataElement, RawDataElement
 from .dataset import Dataset, FileDataset, FileMetaDataset
 from .errors import DicodecError, DicodecWarning, InvalidDicomError, LimitExceeded
@@ -39,8 +40,6 @@ _UNDEFINED = 0xFFFFFFFF
 _ITEM, _ITEM_END, _SEQ_END = 0xFFFEE000, 0xFFFEE00D, 0xFFFEE0DD
 _MMAP_THRESHOLD = 4 * 1024 * 1024
 _BIG_VALUE = 1024 * 1024  # values this long are read from the file directly (mapped files only)
-MAX_INFLATED_SIZE = 4 * 1024**3
-"""Largest inflated size accepted from a deflated data set (a deflate bomb stops here)."""
 
 _SQ_TAGS: frozenset[int] | None = None
 _LE_TAG = struct.Struct("<HH").unpack_from
@@ -121,6 +120,16 @@ class _ItemFrame:
         self.little = little
 
 
+def _too_deep(tag: int, offset: int) -> None:
+    raise LimitExceeded(
+        limit_message(
+            f"sequence {Tag(tag)} at offset {offset} nests deeper than the limit",
+            "max_sequence_depth",
+            settings.max_sequence_depth,
+        )
+    )
+
+
 def _warn(message: str) -> None:
     warnings.warn(message, DicodecWarning, stacklevel=4)
 
@@ -199,6 +208,7 @@ def _parse(
     strict = opts.strict
     Raw = RawDataElement
     sq_tags: frozenset[int] | None = None
+    max_stack = 2 * settings.max_sequence_depth  # the stack alternates sequence, item
 
     while True:
         # ------------------------------------------------ inside a sequence
@@ -354,6 +364,8 @@ def _parse(
                     continue
                 if vr == "UN" or vr is None:
                     # PS3.5 6.2.2: an undefined-length UN is a sequence in implicit VR LE.
+                    if len(stack) >= max_stack:
+                        _too_deep(tag, base + header)
                     stack.append(_SeqFrame(tag, "SQ", base + header, -1, elements, True, True, (implicit, little)))
                     break
                 is_seq = True
@@ -373,6 +385,8 @@ def _parse(
                             raise InvalidDicomError(f"value length {length} runs past the end of the data", tag=tag, offset=base + header)
                         _warn(f"({g:04X},{e:04X}) at offset {base + header}: sequence value truncated")
                         value_end = end
+                    if len(stack) >= max_stack:
+                        _too_deep(tag, base + header)
                     stack.append(_SeqFrame(tag, "SQ", base + header, value_end, elements, True, True, (implicit, little)))
                     break
                 is_seq = False
@@ -387,6 +401,8 @@ def _parse(
                         )
                     _warn(f"sequence {Tag(tag)} at offset {base + header} is cut short by the end of the data")
                     seq_end = end
+                if len(stack) >= max_stack:
+                    _too_deep(tag, base + header)
                 stack.append(_SeqFrame(tag, "SQ", base + header, seq_end, elements, implicit, little))
                 break
             # ---- ordinary values
@@ -620,17 +636,17 @@ def _transfer_syntax_of(meta: FileMetaDataset) -> str | None:
 
 def _inflate(data: Any, pos: int, base: int) -> bytes:
     body = bytes(data[pos:])
+    limit = settings.max_inflated_bytes
     for wbits in (-zlib.MAX_WBITS, zlib.MAX_WBITS | 32):
         inflater = zlib.decompressobj(wbits)
         try:
-            out = inflater.decompress(body, MAX_INFLATED_SIZE)
+            out = inflater.decompress(body, limit)
         except zlib.error as exc:
             last: Exception = exc
             continue
-        if inflater.unconsumed_tail:
+        if inflater.unconsumed_tail or (len(out) >= limit and not inflater.eof):
             raise LimitExceeded(
-                f"the deflated data set inflates past {MAX_INFLATED_SIZE} bytes "
-                "(dicodec.filereader.MAX_INFLATED_SIZE)"
+                limit_message(f"the deflated data set at offset {base + pos} inflates to more bytes", "max_inflated_bytes", limit)
             )
         return out
     raise InvalidDicomError(f"the deflated data set cannot be inflated: {last}", offset=base + pos) from last

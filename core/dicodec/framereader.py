@@ -31,12 +31,11 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
-from .encaps import FrameTable, build_frame_table
+from .encaps import FrameTable, build_frame_table, scan_items
 from .errors import InvalidDicomError
 
 __all__ = ["DicomFileLike", "FrameInfo", "FrameReader"]
 
-_ITEM_HEADER = struct.Struct("<HHL")
 _IMAGE_PIXEL_TAGS = (
     0x00280002, 0x00280004, 0x00280006, 0x00280008, 0x00280010, 0x00280011, 0x00280100,
     0x00280101, 0x00280102, 0x00280103, 0x7FE00001, 0x7FE00002,
@@ -340,22 +339,8 @@ class FrameReader:
 
     def _table(self, offset: int, length: int, desc: Any, declared: int | None) -> FrameTable:
         end = self._io.size if length == 0xFFFFFFFF else min(self._io.size, offset + length)
-        items: list[tuple[int, int]] = []
-        pos = offset
         read = self._io.read
-        while pos + 8 <= end:
-            g, e, n = _ITEM_HEADER.unpack(read(pos, 8))
-            tag = (g << 16) | e
-            if tag == 0xFFFEE0DD:
-                break
-            if tag != 0xFFFEE000:
-                raise InvalidDicomError(f"expected an Item tag, found ({g:04X},{e:04X})", offset=pos)
-            if n == 0xFFFFFFFF or pos + 8 + n > end:
-                raise InvalidDicomError(f"an item of {n} bytes runs past the end of the data", offset=pos)
-            items.append((pos + 8, n))
-            pos += 8 + n
-        if not items:
-            raise InvalidDicomError("encapsulated Pixel Data has no Basic Offset Table item", offset=offset)
+        items = scan_items(read, offset, end)
         bot = read(items[0][0], items[0][1]) if items[0][1] else b""
         table = build_frame_table(
             items, bot, declared, read, extended_offsets=desc.extended_offsets, extended_lengths=desc.extended_lengths

@@ -49,7 +49,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .dataelem import DataElement, resolve_ambiguous_vr
-from .errors import DicodecWarning, InvalidValueError
+from .errors import DicodecWarning, InvalidValueError, LimitExceeded
 from .tag import BaseTag
 from .vr import ALL_VRS, BYTES_VRS, CHARSET_VRS, STRING_VRS, TEXT_VRS
 
@@ -814,6 +814,9 @@ def dataset_from_json(
         message names the tag (and the items it sits in). Values of the right type
         that break their VR's rules follow
         :attr:`~dicodec.config.Settings.reading_validation_mode`.
+    LimitExceeded
+        Sequences nest deeper than
+        :attr:`~dicodec.config.Settings.max_sequence_depth`.
 
     Examples
     --------
@@ -842,11 +845,14 @@ def dataset_from_json(
         raise InvalidValueError(
             f"a DICOM JSON data set must be a JSON object, not {type(data).__name__}"
         )
+    from .config import limit_message, settings
+
     handler = _wrap_uri_handler(bulk_data_uri_handler)
+    max_depth = settings.max_sequence_depth
     root = cls()
-    stack: list[tuple[dict[str, Any], Dataset, _Path | None]] = [(data, root, None)]
+    stack: list[tuple[dict[str, Any], Dataset, _Path | None, int]] = [(data, root, None, 0)]
     while stack:
-        obj, ds, path = stack.pop()
+        obj, ds, path, depth = stack.pop()
         for tag, key in _parse_keys(obj, path):
             try:
                 elem, items = _element_from_json(tag, key, obj[key], ds, handler, cls)
@@ -855,6 +861,14 @@ def dataset_from_json(
             except InvalidValueError as exc:
                 raise InvalidValueError(f"{_describe(path, tag)}: {exc}") from exc
             ds.add(elem)
+            if items and depth >= max_depth:
+                raise LimitExceeded(
+                    limit_message(
+                        f"sequence {_where(tag)} at nesting depth {depth + 1} holds items",
+                        "max_sequence_depth",
+                        max_depth,
+                    )
+                )
             for item_obj, item, index in reversed(items):
-                stack.append((item_obj, item, _Path(path, tag, index)))
+                stack.append((item_obj, item, _Path(path, tag, index), depth + 1))
     return root

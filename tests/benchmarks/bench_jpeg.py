@@ -14,10 +14,8 @@ their path, page cache warm:
 * ``raw turbo``: ``imagecodecs.jpeg8_decode`` of the pre-extracted frames into one
   preallocated array (RGB output, libjpeg-turbo's default): the codec floor
 * ``dicodec``: ``dicodec.pixels.pixel_array(path)`` (default ``workers``: the CPU count,
-  because ``jpeg.turbo`` releases the GIL) and ``dicodec w=1`` (one thread)
-* ``dicodec+hint``: the same with the proposed core change simulated (the frame spec
-  carries ``as_rgb``, so libjpeg-turbo converts YCbCr to RGB during the decode
-  instead of dicodec's conversion afterwards); see the plugin README
+  because ``jpeg.turbo`` releases the GIL) and ``dicodec w=1`` (one thread); the core
+  passes ``FrameSpec.as_rgb``, so libjpeg-turbo converts YCbCr to RGB while decoding
 * ``dicodec[libjpeg]``: the GPL backend, for the priority decision
 
 Threads: ``workers=2`` vs ``workers=1`` decoding into a preallocated, pre-touched
@@ -157,43 +155,6 @@ def pydicom_contenders(path: Path, expected: np.ndarray, tolerance: int) -> dict
     return out
 
 
-def with_rgb_hint() -> Callable[[], None]:
-    """Simulate the proposed core change: FrameDecoder passes ``as_rgb`` in the frame spec.
-
-    Returns a function that undoes the patch. Only this benchmark process is affected.
-    """
-    from dataclasses import dataclass as dc
-
-    from dicodec.pixels import decoder as core_decoder
-    from dicodec.plugins.records import FrameSpec
-
-    @dc(frozen=True)
-    class HintSpec(FrameSpec):
-        as_rgb: bool = False
-
-    original = core_decoder.FrameDecoder.decode
-
-    def decode(self: Any, index: int, src: Any, out: Any, raw: bool, as_rgb: bool) -> tuple[str, str]:
-        plain = self.spec
-        hinted = getattr(self, "_hint_spec", None)
-        if hinted is None:
-            fields = {f: getattr(plain, f) for f in plain.__dataclass_fields__}
-            hinted = self._hint_spec = HintSpec(**fields, as_rgb=True)
-        if as_rgb and not raw:
-            self.spec = hinted
-        try:
-            return original(self, index, src, out, raw, as_rgb)
-        finally:
-            self.spec = plain
-
-    core_decoder.FrameDecoder.decode = decode  # type: ignore[method-assign]
-
-    def undo() -> None:
-        core_decoder.FrameDecoder.decode = original  # type: ignore[method-assign]
-
-    return undo
-
-
 def section_baseline(data: Path, rounds: int) -> list[dict[str, Any]]:
     import imagecodecs
 
@@ -217,25 +178,6 @@ def section_baseline(data: Path, rounds: int) -> list[dict[str, Any]]:
     contenders["dicodec"] = lambda: dp.pixel_array(str(path))
     contenders["dicodec w=1"] = lambda: dp.pixel_array(str(path), workers=1)
 
-    undo = with_rgb_hint()
-    try:
-        hinted = dp.pixel_array(str(path))
-        assert np.abs(hinted.astype(int) - expected).max() <= 1
-    finally:
-        undo()
-
-    def hint(workers: int | None) -> Callable[[], Any]:
-        def run() -> Any:
-            undo = with_rgb_hint()
-            try:
-                return dp.pixel_array(str(path), workers=workers)
-            finally:
-                undo()
-
-        return run
-
-    contenders["dicodec+hint"] = hint(None)
-    contenders["dicodec+hint w=1"] = hint(1)
     if "jpeg.libjpeg" in dp.get_decoder(ds.file_meta.TransferSyntaxUID).available_plugins:
         contenders["dicodec[libjpeg]"] = lambda: dp.pixel_array(str(path), decoding_plugin="jpeg.libjpeg")
     samples = round_robin(contenders, rounds)
@@ -244,15 +186,11 @@ def section_baseline(data: Path, rounds: int) -> list[dict[str, Any]]:
     if best:
         targets += [
             Target("vs pydicom's best", best, "dicodec", 8.0),
-            Target("vs pydicom's best, with the hint", best, "dicodec+hint", 8.0),
             Target("vs pydicom's best, 1 thread", best, "dicodec w=1", 1.0),
-            Target("vs pydicom's best, hint, 1 thread", best, "dicodec+hint w=1", 1.0),
         ]
     targets += [
         Target("vs raw libjpeg-turbo", "raw turbo", "dicodec", 0.9),
-        Target("vs raw libjpeg-turbo, with the hint", "raw turbo", "dicodec+hint", 0.9),
         Target("vs raw libjpeg-turbo, 1 thread", "raw turbo", "dicodec w=1", 0.9),
-        Target("vs raw libjpeg-turbo, hint, 1 thread", "raw turbo", "dicodec+hint w=1", 0.9),
     ]
     if "dicodec[libjpeg]" in samples:
         targets.append(Target("libjpeg vs turbo (1 thread)", "dicodec[libjpeg]", "dicodec w=1", 1.0))

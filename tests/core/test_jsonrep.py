@@ -19,7 +19,7 @@ import pytest
 import dicodec
 from dicodec import DataElement, Dataset
 from dicodec.config import RAISE, settings
-from dicodec.errors import DicodecWarning, InvalidValueError
+from dicodec.errors import DicodecWarning, InvalidValueError, LimitExceeded
 from dicodec.jsonrep import dataset_from_json, dataset_to_json_dict, element_to_json_dict
 from dicodec.values import empty_value_for_vr
 
@@ -366,9 +366,12 @@ def test_nested_sequences_and_empty_items() -> None:
 
 
 @pytest.mark.parametrize("depth", [2000])
-def test_deep_nesting_without_recursion(depth: int) -> None:
+def test_deep_nesting_without_recursion(depth: int, monkeypatch: pytest.MonkeyPatch) -> None:
     ds = chain(depth)
     d = ds.to_json_dict()
+    with pytest.raises(LimitExceeded, match=r"\(0008,1115\) at nesting depth 129 .*max_sequence_depth \(128\)"):
+        Dataset.from_json(d)  # the default limit
+    monkeypatch.setattr(settings, "max_sequence_depth", depth)
     back = Dataset.from_json(d)
     level = 0
     current = back

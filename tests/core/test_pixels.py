@@ -1594,9 +1594,42 @@ class TestCompress:
         ds = make_ds(arr)
         ds.compress(ENCAPSULATED_UNCOMPRESSED)
         frame_bytes = 256 * 256 * 2
-        _, peak = _peak_bytes(lambda: ds.compress(DEFLATED_FRAME))
+        _, peak = _peak_bytes(lambda: ds.compress(DEFLATED_FRAME, workers=1))
         assert peak < 8 * frame_bytes  # a frame or two plus zlib's state, never the 64 frames
         np.testing.assert_array_equal(pixel_array(ds), arr)
+        ds.compress(ENCAPSULATED_UNCOMPRESSED)
+        _, peak = _peak_bytes(lambda: ds.compress(DEFLATED_FRAME, workers=4))
+        # up to workers + 1 frames in flight, each worker with its own zlib state
+        assert peak < 24 * frame_bytes
+        np.testing.assert_array_equal(pixel_array(ds), arr)
+
+    @pytest.mark.parametrize("workers", (1, 3))
+    def test_parallel_compress_keeps_frame_order(self, workers: int) -> None:
+        arr = rng(7).integers(0, 4096, (23, 16, 16), dtype=np.uint16)
+        ds = make_ds(arr)
+        ds.compress(DEFLATED_FRAME, workers=workers)
+        np.testing.assert_array_equal(pixel_array(ds), arr)
+        serial = make_ds(arr).compress(DEFLATED_FRAME, workers=1)
+        assert ds.PixelData == serial.PixelData
+
+    def test_parallel_compress_reports_the_failing_frame(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        from dicodec.pixels import encoder as encoder_module
+
+        original = encoder_module.Encoder.encode
+
+        def failing(self: Any, arr: np.ndarray, spec: Any, *, index: int = 0, **kwargs: Any) -> Any:
+            if index == 5:
+                raise CodecError("frame 5 could not be encoded (test)")
+            return original(self, arr, spec, index=index, **kwargs)
+
+        monkeypatch.setattr(encoder_module.Encoder, "encode", failing)
+        arr = rng(8).integers(0, 255, (9, 8, 8), dtype=np.uint16)
+        ds = make_ds(arr)
+        before = ds.PixelData
+        with pytest.raises(CodecError, match="frame 5"):
+            ds.compress(DEFLATED_FRAME, workers=3)
+        assert ds.PixelData == before  # nothing changed on failure
+        assert ds.file_meta.TransferSyntaxUID != DEFLATED_FRAME
 
     def test_decompress_holds_the_output_once(self) -> None:
         arr = np.zeros((64, 256, 256), np.uint16)

@@ -121,6 +121,15 @@ def finish_frame(
 ) -> str:
     """Make ``out`` hold the corrected frame; return its photometric interpretation."""
     arr: Any = decoded.array
+    pi = decoded.photometric_interpretation
+    if (
+        arr is out
+        and decoded.pixel_representation is None
+        and not decoded.planar_configuration
+        and not (native and spec.bits_stored < spec.bits_allocated)
+        and (raw or not as_rgb or spec.samples_per_pixel != 3 or pi not in ("YBR_FULL", "YBR_FULL_422"))
+    ):
+        return pi  # decoded in place, nothing to correct (most frames of most codecs)
     if decoded.planar_configuration == 1 and spec.samples_per_pixel > 1 and arr.ndim == 3 and arr.shape[0] == spec.samples_per_pixel:
         out[...] = np.moveaxis(arr, 0, -1)
     elif arr is not out:
@@ -136,7 +145,6 @@ def finish_frame(
             apply_j2k_sign_correction(out, decoded.bits_stored or spec.bits_stored, signed)
         if spec.bits_stored < spec.bits_allocated and (native or produced_signed is not None):
             correct_unused_bits(out, spec.bits_stored, signed)
-    pi = decoded.photometric_interpretation
     if not raw and as_rgb and spec.samples_per_pixel == 3 and pi in ("YBR_FULL", "YBR_FULL_422"):
         bits = min(spec.bits_stored, out.dtype.itemsize * 8)
         if out.dtype.itemsize == 1 and bits == 8:

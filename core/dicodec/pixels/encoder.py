@@ -1,6 +1,7 @@
 """Encoding: ``compress``, ``decompress``, ``set_pixel_data`` and ``get_encoder``.
 
-Frames stream one at a time: compressing holds the output plus one decoded frame.
+Frames stream: compressing holds the output plus one decoded frame per worker (and
+one waiting), never the whole decoded volume.
 
 Examples
 --------
@@ -149,6 +150,7 @@ def compress(
     encapsulate_ext: bool = False,
     generate_instance_uid: bool = True,
     decoding_plugin: str | Sequence[str] | None = None,
+    workers: int | None = None,
     **options: Any,
 ) -> Any:
     """Compress the pixel data of ``ds`` in place (and return ``ds``).
@@ -167,8 +169,22 @@ def compress(
         Write an Extended Offset Table (chosen automatically when frames pass 4 GiB).
     generate_instance_uid : bool
         Give the result a new SOP Instance UID (it is a new image).
+    decoding_plugin : str or list of str, optional
+        The decoders for the current pixel data, when it is compressed.
+    workers : int, optional
+        Threads encoding frames at once. By default the CPU count (at most 8) when
+        the chosen encoder releases the GIL, else 1. Frames are still taken from the
+        source one at a time and written in order; at most ``workers + 1`` decoded
+        frames are held at once.
     **options
         Codec options (``jls_error=``, ``j2k_cr=``, ...).
+
+    Notes
+    -----
+    A lossy encoder's Lossy Image Compression Ratio is computed over all frames
+    (their uncompressed size over their compressed size). When the pixel data was
+    already lossy, the new ratio and method are appended to the existing values, as
+    PS3.3 C.7.6.1.1.5 asks, so the image's history is kept.
 
     Examples
     --------
@@ -197,13 +213,18 @@ def compress(
         expected = (n, *spec.shape) if n > 1 else spec.shape
         if tuple(arr.shape) not in (tuple(expected), (1, *spec.shape)):
             raise InvalidValueError(f"arr has shape {arr.shape}, but the data set describes {expected}")
+    if workers is None:
+        caps = codecs[0].spec.capabilities
+        workers = _default_workers() if caps.releases_gil and caps.thread_safe else 1
+    frames = _source_frames(ds, arr, spec, n, {"decoding_plugin": decoding_plugin})
     encoded: list[bytes] = []
     changes: dict[str, Any] = {}
-    for i, frame in enumerate(_source_frames(ds, arr, spec, n, {"decoding_plugin": decoding_plugin})):
-        result, _ = encoder.encode(frame, spec, index=i, codecs=codecs, **options)
+    for result in _encode_frames(encoder, frames, spec, codecs, options, min(workers, n)):
         encoded.append(bytes(result.data) if not isinstance(result.data, bytes) else result.data)
         changes.update(result.changes)
     total = sum(len(f) + 8 + len(f) % 2 for f in encoded)
+    if "LossyImageCompressionRatio" in changes:
+        changes.update(_lossy_history(ds, changes, n * spec.decoded_length, sum(len(f) for f in encoded)))
     use_ext = encapsulate_ext or total > encaps.MAX_BOT_OFFSET
     if use_ext:
         value, eot, eotl = encaps.encapsulate_extended(encoded)
@@ -230,6 +251,77 @@ def compress(
     _new_instance(ds, generate_instance_uid)
     object.__setattr__(ds, "_pixel_cache", None)
     return ds
+
+
+def _default_workers() -> int:
+    from .decoder import _default_workers as default
+
+    return default()
+
+
+def _encode_frames(
+    encoder: Encoder,
+    frames: Iterator[np.ndarray],
+    spec: FrameSpec,
+    codecs: list[CodecEntry],
+    options: dict[str, Any],
+    workers: int,
+) -> Iterator[EncodedFrame]:
+    """Encoded frames in order; with ``workers > 1`` several are encoded at once.
+
+    The source is read in this thread only, and at most ``workers + 1`` frames are
+    taken from it before their results are handed on, so memory stays bounded.
+    """
+    if workers <= 1:
+        for i, frame in enumerate(frames):
+            yield encoder.encode(frame, spec, index=i, codecs=codecs, **options)[0]
+        return
+    from collections import deque
+    from concurrent.futures import Future, ThreadPoolExecutor
+
+    def encode(frame: np.ndarray, index: int) -> EncodedFrame:
+        return encoder.encode(frame, spec, index=index, codecs=codecs, **options)[0]
+
+    pending: deque[Future[EncodedFrame]] = deque()
+    with ThreadPoolExecutor(workers, thread_name_prefix="dicodec-encode") as pool:
+        try:
+            for i, frame in enumerate(frames):
+                if len(pending) > workers:
+                    yield pending.popleft().result()
+                pending.append(pool.submit(encode, frame, i))
+            while pending:
+                yield pending.popleft().result()
+        finally:
+            for future in pending:
+                future.cancel()
+
+
+def _lossy_history(ds: Any, changes: dict[str, Any], uncompressed: int, compressed: int) -> dict[str, Any]:
+    """The lossy attributes for the whole image: overall ratio, earlier steps kept."""
+    ratio = f"{uncompressed / max(compressed, 1):.2f}"[:16]
+    method = changes.get("LossyImageCompressionMethod")
+    if isinstance(method, (list, tuple)):
+        method = method[-1] if method else None
+    ratios: list[str] = []
+    methods: list[str] = []
+    if str(ds.get("LossyImageCompression", "")).strip() == "01":
+        old_ratios = ds.get("LossyImageCompressionRatio")
+        old_methods = ds.get("LossyImageCompressionMethod")
+        ratios = [str(r) for r in _as_list(old_ratios)]
+        methods = [str(m) for m in _as_list(old_methods)]
+    result: dict[str, Any] = {"LossyImageCompression": "01"}
+    result["LossyImageCompressionRatio"] = [*ratios, ratio] if ratios else ratio
+    if method is not None:
+        result["LossyImageCompressionMethod"] = [*methods, method] if methods else method
+    return result
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None or value == "":
+        return []
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    return [value]
 
 
 def decompress(

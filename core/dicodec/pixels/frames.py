@@ -7,19 +7,17 @@ frames of one file at once, and only the frames asked for are read.
 from __future__ import annotations
 
 import os
-import struct
 import threading
 from typing import Any
 
 import numpy as np
 
-from ..encaps import FrameTable, build_frame_table, frame_table
+from ..encaps import FrameTable, build_frame_table, frame_table, scan_items
 from ..errors import InvalidDicomError, warn
 from .description import PixelDescription
 
 __all__ = ["FileFrames", "MemoryFrames"]
 
-_ITEM_HEADER = struct.Struct("<HHL")
 
 
 def _check_native_length(available: int, desc: PixelDescription) -> None:
@@ -86,6 +84,7 @@ class MemoryFrames:
             _check_native_length(len(value), desc)
         self.frame_length = desc.spec.native_length
         self._volume: np.ndarray | None = None
+        self._view = memoryview(value)
 
     @property
     def identity_layout(self) -> bool:
@@ -94,8 +93,13 @@ class MemoryFrames:
 
     def get(self, index: int) -> bytes | bytearray | memoryview:
         """The encoded bytes of frame ``index``."""
-        if self.table is not None:
-            return self.table.frame_view(self.value, index)
+        table = self.table
+        if table is not None:
+            parts = table.frames[index]
+            if len(parts) == 1:  # the common case, without a call: a view of the value
+                off, length = parts[0]
+                return self._view[off : off + length]
+            return table.frame_bytes(self.value, index)
         spec = self.desc.spec
         if spec.bits_allocated == 1:
             start_bit = index * spec.pixels
@@ -166,27 +170,7 @@ class FileFrames:
 
     def _scan(self, offset: int, length: int) -> FrameTable:
         end = self.size if length == 0xFFFFFFFF else min(self.size, offset + length)
-        items: list[tuple[int, int]] = []
-        pos = offset
-        while pos + 8 <= end:
-            g, e, n = _ITEM_HEADER.unpack(os.pread(self.fd, 8, pos))  # headers only, never contents
-            tag = (g << 16) | e
-            if tag == 0xFFFEE0DD:
-                break
-            if tag != 0xFFFEE000:
-                raise InvalidDicomError(
-                    f"expected an Item tag in encapsulated Pixel Data, found ({g:04X},{e:04X})", offset=pos
-                )
-            if n == 0xFFFFFFFF or pos + 8 + n > end:
-                if pos + 8 + n > end and items:
-                    warn(f"the last fragment is cut short at offset {pos}")
-                    items.append((pos + 8, end - pos - 8))
-                    break
-                raise InvalidDicomError(f"an item of {n} bytes runs past the end of the file", offset=pos)
-            items.append((pos + 8, n))
-            pos += 8 + n
-        if not items:
-            raise InvalidDicomError("encapsulated Pixel Data has no Basic Offset Table item", offset=offset)
+        items = scan_items(self.read, offset, end, cut_last=True)
         bot = self.read(items[0][0], items[0][1]) if items[0][1] else b""
         desc = self.desc
         table = build_frame_table(

@@ -167,7 +167,11 @@ class DecodedFrame:
         Signedness of the values in ``array`` when it differs from the data set's
         (JPEG-LS and some JPEG 2000 streams carry no sign); ``None`` = as specified.
     bits_stored : int or None
-        Precision found in the codestream, when the codec knows it.
+        Precision of the values in ``array`` as the codestream declares it, when the
+        codec knows it. When ``pixel_representation`` differs from the data set's,
+        the core reinterprets the values at this precision (two's complement in
+        ``bits_stored`` bits) before keeping them to the data set's Bits Stored, so
+        return the codestream's precision here, not the data set's.
     """
 
     array: np.ndarray

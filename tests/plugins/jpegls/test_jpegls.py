@@ -545,6 +545,29 @@ def test_dataset_compress_near_lossless_multiframe_colour() -> None:
         assert int(np.abs(pixel_array(ds).astype(int) - ref).max()) <= 3
 
 
+def test_lossy_ratio_covers_every_frame_and_history_is_kept() -> None:
+    rng = np.random.default_rng(11)
+    # frames of very different compressibility: a per-frame ratio would be far off
+    arr = np.zeros((3, 64, 64), np.uint16)
+    arr[1] = rng.integers(0, 4096, (64, 64))
+    arr[2] = rng.integers(0, 16, (64, 64))
+    ds = Dataset()
+    set_pixel_data(ds, arr, "MONOCHROME2", 12)
+    ds.compress(NEAR_LOSSLESS, jls_error=2)
+    sizes = [len(f) for f in dicodec.encaps.generate_frames(ds.PixelData, number_of_frames=3)]
+    assert float(ds.LossyImageCompressionRatio) == pytest.approx(arr.nbytes / sum(sizes), abs=0.01)
+    first_ratio = str(ds.LossyImageCompressionRatio)
+    ds.decompress()
+    assert ds.LossyImageCompression == "01"  # decoding keeps the history
+    ds.compress(NEAR_LOSSLESS, jls_error=4)
+    assert list(ds.LossyImageCompressionMethod) == ["ISO_14495_1", "ISO_14495_1"]
+    ratios = [str(r) for r in ds.LossyImageCompressionRatio]
+    assert len(ratios) == 2 and ratios[0] == first_ratio and float(ratios[1]) > 1
+    ds.decompress()
+    ds.compress(LOSSLESS)  # a lossless step adds nothing
+    assert len(ds.LossyImageCompressionRatio) == 2
+
+
 def test_dataset_compress_error_names_the_frame_and_reason() -> None:
     ds = Dataset()
     set_pixel_data(ds, np.array([[[0, 1]], [[2047, 0]]], np.int16), "MONOCHROME2", 12)
