@@ -87,7 +87,7 @@ def parse_items(buffer: bytes | bytearray | memoryview, start: int = 0) -> list[
 
 
 def scan_items(
-    read: Callable[[int, int], bytes], start: int, end: int, *, cut_last: bool = False
+    read: Callable[[int, int], bytes | memoryview], start: int, end: int, *, cut_last: bool = False
 ) -> list[tuple[int, int]]:
     """:func:`parse_items` over data reached by positioned reads (a file), headers only.
 

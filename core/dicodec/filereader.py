@@ -130,6 +130,14 @@ def _too_deep(tag: int, offset: int) -> None:
     )
 
 
+def _cut_header(g: int, e: int, offset: int, frame_end: int, strict: bool) -> int:
+    """A 12-byte element header cut short by the end of the data: raise or warn; where to go on."""
+    if strict:
+        raise InvalidDicomError("element header is cut short by the end of the data", tag=(g << 16) | e, offset=offset)
+    _warn(f"the header of ({g:04X},{e:04X}) at offset {offset} is cut short by the end of the data: ignored")
+    return frame_end
+
+
 def _warn(message: str) -> None:
     warnings.warn(message, DicodecWarning, stacklevel=4)
 
@@ -319,6 +327,9 @@ def _parse(
                         # Not a known VR: read it as UN, as PS3.5 6.2 asks of unknown VRs.
                         _warn(f"unknown VR {vrb!r} for ({g:04X},{e:04X}) at offset {base + pos}: read as UN")
                         vr = "UN"
+                        if pos + 12 > frame_end:
+                            pos = _cut_header(g, e, base + pos, frame_end, strict)
+                            break
                         length = ul(buf, pos + 8)[0]
                         pos += 12
                     else:
@@ -326,6 +337,9 @@ def _parse(
                         length = ul(buf, pos + 4)[0]
                         pos += 8
                 elif vr in long_vrs:
+                    if pos + 12 > frame_end:
+                        pos = _cut_header(g, e, base + pos, frame_end, strict)
+                        break
                     length = ul(buf, pos + 8)[0]
                     pos += 12
                 else:
@@ -837,11 +851,12 @@ def _pixel_location(buf: Any, pos: int, end: int, implicit: bool, little: bool, 
     return PixelLocation(tag, vr, base + pos + 8, length, little, implicit)
 
 
-def read_for_pixels(path: str | os.PathLike[str]) -> tuple[FileDataset, PixelLocation | None]:
+def read_for_pixels(path: str | os.PathLike[str] | BinaryIO) -> tuple[FileDataset, PixelLocation | None]:
     """Read everything before the pixel data, and say where the pixel data is.
 
     The location is ``None`` when the file has no pixel data or it cannot be read in
-    place (a deflated data set).
+    place (a deflated data set). From a file object, offsets are absolute positions
+    in it. Damage the reader cannot get past is an :class:`InvalidDicomError`.
     """
     try:
         result: tuple[FileDataset, PixelLocation | None] = _dcmread(path, None, True, False, None, locate=True)

@@ -1883,25 +1883,24 @@ class FileSet:
             raise FileSetError(
                 f"{root} already holds a DICOMDIR: open it with FileSet({dicomdir!r})"
             )
-        os.makedirs(root, exist_ok=True)
-        result = self._write_to(root, dicomdir, in_place=True, restructure=restructure)
+        result = self._write_with_root(root, dicomdir, in_place=True, restructure=restructure)
 
-        # committed: delete what the new DICOMDIR no longer references
+        # committed: first bring this object in line with the new DICOMDIR (so that an
+        # interruption below cannot leave it describing the old one), then delete what
+        # the new DICOMDIR no longer references
         keep = {os.path.normcase(os.path.abspath(p)) for p in result.paths.values()}
         obsolete = [p for p in result.obsolete if os.path.normcase(os.path.abspath(p)) not in keep]
         for inst in self._removed:
             if inst._path is not None and os.path.normcase(os.path.abspath(inst._path)) not in keep:
                 obsolete.append(inst._path)
-        for old in obsolete:
-            _unlink_quietly(old)
-            _prune_dirs(os.path.dirname(old), root)
+        staged_copies = []
         for inst, new_path in result.paths.items():
             if (
                 inst._staged
                 and self._stage_dir is not None
                 and (inst._path or "").startswith(self._stage_dir)
             ):
-                _unlink_quietly(inst.path)
+                staged_copies.append(inst.path)
             inst._path = new_path
             inst._staged = False
         for node, (offset, record) in result.records.items():
@@ -1911,6 +1910,11 @@ class FileSet:
         self._root_path = root
         self._dicomdir_path = dicomdir
         self._changed = False
+        for old in obsolete:
+            _unlink_quietly(old)
+            _prune_dirs(os.path.dirname(old), root)
+        for staged in staged_copies:
+            _unlink_quietly(staged)
 
     def copy(self, path: str | os.PathLike[str], *, restructure: bool = False) -> FileSet:
         """Write a copy of the File-set, with all its files, under a new root folder.
@@ -1956,15 +1960,22 @@ class FileSet:
         dicomdir = os.path.join(root, "DICOMDIR")
         if os.path.exists(dicomdir):
             raise FileSetError(f"{root} already holds a DICOMDIR")
-        created_root = not os.path.isdir(root)
-        os.makedirs(root, exist_ok=True)
-        try:
-            self._write_to(root, dicomdir, in_place=False, restructure=restructure)
-        except BaseException:
-            if created_root:
-                _prune_dirs(root, os.path.dirname(root))
-            raise
+        self._write_with_root(root, dicomdir, in_place=False, restructure=restructure)
         return FileSet(dicomdir, missing="ignore" if self.missing else "warn")
+
+    def _write_with_root(
+        self, root: str, dicomdir: str, *, in_place: bool, restructure: bool
+    ) -> _WriteResult:
+        """:meth:`_write_to`, creating ``root`` first and removing it again on failure."""
+        try:
+            made = _makedirs(root)
+        except OSError as exc:
+            raise WriteError(f"the File-set could not be written to {root}: {exc}") from exc
+        try:
+            return self._write_to(root, dicomdir, in_place=in_place, restructure=restructure)
+        except BaseException:
+            _remove_empty_dirs(made)
+            raise
 
     def _write_to(
         self, root: str, dicomdir: str, *, in_place: bool, restructure: bool
@@ -2050,11 +2061,7 @@ class FileSet:
         except BaseException as exc:
             for path in reversed(created):
                 _unlink_quietly(path)
-            for folder in reversed(dirs_made):
-                try:
-                    os.rmdir(folder)
-                except OSError:
-                    pass
+            _remove_empty_dirs(dirs_made)
             if isinstance(exc, OSError) and not isinstance(exc, DicodecError):
                 raise WriteError(f"the File-set could not be written to {root}: {exc}") from exc
             raise
@@ -2476,9 +2483,24 @@ def _makedirs(folder: str) -> list[str]:
         if parent == current:
             break
         current = parent
-    for path in reversed(missing):
-        os.mkdir(path)
-    return list(reversed(missing))
+    made: list[str] = []
+    try:
+        for path in reversed(missing):
+            os.mkdir(path)
+            made.append(path)
+    except BaseException:
+        _remove_empty_dirs(made)
+        raise
+    return made
+
+
+def _remove_empty_dirs(made: list[str]) -> None:
+    """Remove folders :func:`_makedirs` created (outermost first), innermost first."""
+    for folder in reversed(made):
+        try:
+            os.rmdir(folder)
+        except OSError:
+            pass
 
 
 def _place_file(src: str, dst: str, link: bool) -> None:
@@ -2509,17 +2531,10 @@ def _place_file(src: str, dst: str, link: bool) -> None:
 
 
 def _atomic_write(path: str, data: bytes) -> None:
-    folder = os.path.dirname(path)
-    fd, tmp = tempfile.mkstemp(prefix=".dicodec-", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        _unlink_quietly(tmp)
-        raise
+    """Write ``path`` through a synced temporary file renamed into place (the DICOMDIR)."""
+    from .filewriter import _write_atomically
+
+    _write_atomically(path, data, durable=True)
 
 
 def _unlink_quietly(path: str) -> None:

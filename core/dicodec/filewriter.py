@@ -2,7 +2,9 @@
 
 Raw elements that were never touched are written back byte for byte; sequences
 and items are written with undefined length; a path is written through a
-temporary file that is renamed into place, so a failure leaves nothing behind.
+temporary file that is renamed into place, so a failure (an I/O error or a
+``KeyboardInterrupt``, at any point) leaves the previous file as it was and no
+temporary file behind.
 
 Examples
 --------
@@ -17,17 +19,19 @@ b'DICM'
 
 from __future__ import annotations
 
+import errno
 import io
 import os
+import secrets
+import stat
 import struct
-import tempfile
 import zlib
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
 from .dataelem import DataElement, RawDataElement, _implicit_vr
 from .dataset import Dataset, FileMetaDataset
-from .errors import WriteError
+from .errors import DicodecError, WriteError
 from .values import encode_value
 from .vr import ALL_VRS, BYTES_VRS, LONG_LENGTH_VRS
 
@@ -186,7 +190,13 @@ def dcmwrite(
     Parameters
     ----------
     filename : str, PathLike or file-like
-        Where to write. A path is written through a temporary file renamed into place.
+        Where to write. A path is written through a temporary file in the same folder,
+        renamed into place: if the write fails, the previous file (if any) is left as
+        it was and no partial file remains; a replaced file keeps its permissions. A
+        file object gets the whole file in one ``write`` call (repeated if a raw
+        stream takes only part of it) once it is fully encoded, so an encoding error
+        writes nothing; an I/O error may leave it holding a prefix of the file, which
+        dicodec cannot undo.
     dataset : Dataset
         What to write.
     implicit_vr, little_endian : bool, optional
@@ -203,7 +213,12 @@ def dcmwrite(
     Raises
     ------
     WriteError
-        The encoding is unknown or inconsistent, or the byte order would change.
+        The encoding is unknown or inconsistent, or the byte order would change; or
+        the file could not be written (the :class:`OSError` is ``__cause__`` and the
+        message names the path). With ``overwrite=False`` and an existing file, a
+        WriteError that is also a :class:`FileExistsError`.
+    InvalidValueError
+        A value cannot be encoded in its VR (nothing was written).
 
     Examples
     --------
@@ -290,25 +305,115 @@ def _complete_meta(
     return new
 
 
+class _FileExistsWriteError(WriteError, FileExistsError):
+    """``overwrite=False`` and the file exists: both a WriteError and a FileExistsError."""
+
+
+def _describe(target: Any) -> str:
+    """How an error message names a file object: its ``name`` if it has one."""
+    name = getattr(target, "name", None)
+    if isinstance(name, (str, os.PathLike)):
+        return os.fspath(name)
+    return f"the {type(target).__name__}"
+
+
 def _emit(target: Any, data: bytes, overwrite: bool) -> None:
+    """Write ``data`` to a path (atomically) or a file object, wrapping I/O errors in WriteError."""
     if isinstance(target, (str, os.PathLike)):
         path = os.fspath(target)
         if not overwrite and os.path.exists(path):
-            raise FileExistsError(f"{path} exists and overwrite=False")
-        folder = os.path.dirname(os.path.abspath(path))
-        fd, tmp = tempfile.mkstemp(prefix=".dicodec-", suffix=".tmp", dir=folder)
+            raise _FileExistsWriteError(errno.EEXIST, "the file exists and overwrite=False", path)
         try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            os.replace(tmp, path)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
+            _write_atomically(path, data)
+        except OSError as exc:
+            raise WriteError(f"cannot write {path}: {exc}") from exc
         return
     if not hasattr(target, "write"):
         raise TypeError(f"cannot write to a {type(target).__name__}")
-    target.write(data)
+    try:
+        written = target.write(data)
+        # a raw stream (pipe, socket, RawIOBase) may take less than it was given
+        while isinstance(written, int) and 0 <= written < len(data):
+            if written == 0:
+                raise WriteError(f"cannot write to {_describe(target)}: it accepted no bytes")
+            data = data[written:]
+            written = target.write(data)
+    except (OSError, ValueError) as exc:
+        if isinstance(exc, DicodecError):
+            raise
+        raise WriteError(f"cannot write to {_describe(target)}: {exc}") from exc
 
+
+def _create_temporary(folder: str) -> tuple[int, str]:
+    """Create a new empty file with a unique hidden name in ``folder``.
+
+    Unlike :func:`tempfile.mkstemp` (mode 0o600) the file gets the permissions a
+    newly created file normally gets (0o666 less the umask).
+
+    Returns
+    -------
+    tuple of int and str
+        The open descriptor (write only) and the file's path.
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
+    flags |= getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
+    for _ in range(100):
+        tmp = os.path.join(folder, f".dicodec-{secrets.token_hex(6)}.tmp")
+        try:
+            return os.open(tmp, flags, 0o666), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "no unused temporary file name", folder)  # pragma: no cover
+
+
+def _write_atomically(path: str, data: bytes, *, durable: bool = False) -> None:
+    """Write ``data`` to ``path`` so that ``path`` is either as before or complete.
+
+    The bytes go to a temporary file in the same folder, renamed over ``path`` once
+    written; on any failure (``KeyboardInterrupt`` included) the temporary file is
+    deleted and ``path`` is untouched. A replaced file's permission bits are kept.
+
+    Parameters
+    ----------
+    path : str
+        The destination.
+    data : bytes
+        Its new content.
+    durable : bool
+        Also ``fsync`` the data before the rename, so that a crash cannot leave an
+        empty or partial file under ``path``.
+
+    Raises
+    ------
+    OSError
+        The file system refused; nothing was changed.
+    """
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = _create_temporary(folder)
+    try:
+        try:
+            fh = os.fdopen(fd, "wb")
+        except BaseException:
+            os.close(fd)
+            raise
+        with fh:
+            fh.write(data)
+            if durable:
+                fh.flush()
+                os.fsync(fh.fileno())
+        try:
+            mode = stat.S_IMODE(os.stat(path).st_mode)
+        except OSError:
+            pass  # a new file keeps the default permissions
+        else:
+            try:
+                os.chmod(tmp, mode)
+            except OSError:
+                pass  # best effort: the content matters more than the permission bits
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise

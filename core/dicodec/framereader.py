@@ -290,7 +290,7 @@ class FrameReader:
 
     # --------------------------------------------------------------- set-up
     def _scan(self, src: Any) -> FrameInfo:
-        from .filereader import _dcmread, read_for_pixels
+        from .filereader import read_for_pixels
         from .jsonrep import dataset_to_json_dict
         from .pixels.description import describe
 
@@ -298,7 +298,7 @@ class FrameReader:
             ds, loc = read_for_pixels(self._io.path)
         else:
             pos = self._io.fp.tell()
-            ds, loc = _dcmread(self._io.fp, None, True, False, None, locate=True)  # offsets are absolute
+            ds, loc = read_for_pixels(self._io.fp)  # offsets are absolute
             self._io.fp.seek(pos)
         if loc is None:
             raise InvalidDicomError("the file has no Pixel Data that can be read in place (none, or a deflated data set)")

@@ -232,21 +232,28 @@ def write_dataset(ds: Any, target: str, storage_options: Mapping[str, Any] | Non
 
     from fsspec.core import url_to_fs
 
+    from dicodec.errors import DicodecError, WriteError
+
     buf = io.BytesIO()
     ds.save_as(buf, enforce_file_format=True)
-    fs, path = url_to_fs(target, **dict(storage_options or {}))
-    parent = path.rsplit("/", 1)[0] if "/" in path else ""
-    if parent:
-        fs.makedirs(parent, exist_ok=True)
-    protocols = {fs.protocol} if isinstance(fs.protocol, str) else set(fs.protocol)
-    if protocols & _ATOMIC_PUT:
-        fs.pipe_file(path, buf.getvalue())
-        return
-    tmp = f"{path}.{uuid.uuid4().hex}.tmp"
-    fs.pipe_file(tmp, buf.getvalue())
     try:
-        fs.mv(tmp, path)
-    except BaseException:
-        with contextlib.suppress(Exception):
-            fs.rm(tmp)
+        fs, path = url_to_fs(target, **dict(storage_options or {}))
+        parent = path.rsplit("/", 1)[0] if "/" in path else ""
+        if parent:
+            fs.makedirs(parent, exist_ok=True)
+        protocols = {fs.protocol} if isinstance(fs.protocol, str) else set(fs.protocol)
+        if protocols & _ATOMIC_PUT:
+            fs.pipe_file(path, buf.getvalue())
+            return
+        tmp = f"{path}.{uuid.uuid4().hex}.tmp"
+        try:
+            fs.pipe_file(tmp, buf.getvalue())
+            fs.mv(tmp, path)
+        except BaseException:
+            with contextlib.suppress(Exception):  # a failed or partial upload leaves nothing
+                fs.rm(tmp)
+            raise
+    except DicodecError:
         raise
+    except Exception as exc:  # fsspec and its backends raise anything
+        raise WriteError(f"cannot write {target}: {type(exc).__name__}: {exc}") from exc

@@ -134,7 +134,7 @@ def _convert(ds: Any, ts: str, settings: Mapping[str, Any]) -> None:
 
 def _transcode_one(src: Any, target: str, ts: str, settings: Mapping[str, Any]) -> _Outcome:
     """Transcode one file; never raises an ``Exception`` (the outcome says what failed)."""
-    from dicodec.errors import DicodecError
+    from dicodec.errors import DicodecError, WriteError
     from dicodec.filereader import dcmread
 
     storage_options = settings["storage_options"]
@@ -146,8 +146,11 @@ def _transcode_one(src: Any, target: str, ts: str, settings: Mapping[str, Any]) 
             _convert(ds, ts, settings)
             _sources.write_dataset(ds, target, storage_options)
         return ("ok", None, True)
-    except DicodecError as exc:  # the data or the codec: the same answer every time
-        return ("error", f"{type(exc).__name__}: {exc}", True)
+    except DicodecError as exc:
+        # the data or the codec give the same answer every time; a write that failed
+        # on I/O (a WriteError caused by OSError or a storage backend) may not
+        transient = isinstance(exc, WriteError) and exc.__cause__ is not None and not isinstance(exc.__cause__, DicodecError)
+        return ("error", f"{type(exc).__name__}: {exc}", not transient)
     except Exception as exc:  # I/O and the unexpected: worth another attempt
         return ("error", f"{type(exc).__name__}: {exc}", False)
 

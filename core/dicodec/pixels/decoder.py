@@ -493,21 +493,17 @@ class Decoder:
             arr, codec, pi = plan.one(idx)
             return arr, plan.meta(pi, [codec])
         with open_source(src, self.transfer_syntax) as source:
-            frames, squeeze = _resolve_indices(index, indices, source.desc.number_of_frames)
-            if view_only:
-                view = source.view(frames, squeeze, raw, as_rgb)
-                if view is not None:
-                    return view, _meta(source.desc, source.desc.spec.photometric_interpretation, ["view"], len(frames))
-            return decode_frames(
+            return decode_source(
                 source,
-                frames,
+                index,
+                indices,
                 decoding_plugin=decoding_plugin,
                 raw=raw,
                 as_rgb=as_rgb,
                 fallback=fallback,
                 workers=workers,
                 out=out,
-                squeeze=squeeze,
+                view_only=view_only,
                 options=options,
             )
 
@@ -541,6 +537,45 @@ class Decoder:
         kwargs["raw"] = True
         for arr, meta in self.iter_array(src, **kwargs):
             yield arr.data.cast("B"), meta
+
+
+def decode_source(
+    source: PixelSource,
+    index: int | None,
+    indices: Iterable[int] | None,
+    *,
+    decoding_plugin: str | Sequence[str] | None = None,
+    raw: bool = False,
+    as_rgb: bool = True,
+    fallback: bool = True,
+    workers: int | None = None,
+    out: np.ndarray | None = None,
+    view_only: bool = False,
+    options: dict[str, Any] | None = None,
+) -> tuple[np.ndarray, dict[str, Any]]:
+    """The frames ``index`` / ``indices`` of an open source as one array, and its meta.
+
+    What :func:`~dicodec.pixels.pixel_array` and :meth:`Decoder.as_array` share: the
+    frames are resolved, a view is returned when ``view_only`` allows one, else the
+    frames are decoded with :func:`decode_frames`.
+    """
+    frames, squeeze = _resolve_indices(index, indices, source.desc.number_of_frames)
+    if view_only:
+        view = source.view(frames, squeeze, raw, as_rgb)
+        if view is not None:
+            return view, _meta(source.desc, source.desc.spec.photometric_interpretation, ["view"], len(frames))
+    return decode_frames(
+        source,
+        frames,
+        decoding_plugin=decoding_plugin,
+        raw=raw,
+        as_rgb=as_rgb,
+        fallback=fallback,
+        workers=workers,
+        out=out,
+        squeeze=squeeze,
+        options=options,
+    )
 
 
 def _is_dataset(obj: Any) -> bool:

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from .decoder import DecodePlan, _resolve_indices, decode_frames
+from .decoder import DecodePlan, _resolve_indices, decode_source
 from .source import open_source
 
 __all__ = ["iter_pixels", "pixel_array"]
@@ -92,21 +92,17 @@ def pixel_array(
     """
     with open_source(src) as source:
         _fill_ds_out(ds_out, source.dataset)
-        frames, squeeze = _resolve_indices(index, indices, source.desc.number_of_frames)
-        if view_only:
-            view = source.view(frames, squeeze, raw, as_rgb)
-            if view is not None:
-                return view
-        arr, _ = decode_frames(
+        arr, _ = decode_source(
             source,
-            frames,
+            index,
+            indices,
             decoding_plugin=decoding_plugin,
             raw=raw,
             as_rgb=as_rgb,
             fallback=fallback,
             workers=workers,
             out=out,
-            squeeze=squeeze,
+            view_only=view_only,
             options=codec_options,
         )
         return arr

@@ -554,3 +554,27 @@ def test_bad_arguments_are_refused(corpus: tuple[list[str], np.ndarray], tmp_pat
         frames(str(tmp_path / "*.nothing"))
     with pytest.raises(ValueError, match="2 sources but 1 frame infos"):
         FrameStack(paths[:2], stack.infos[:1])
+
+
+def test_a_failed_write_is_retried_and_leaves_nothing(
+    corpus: tuple[list[str], np.ndarray], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    paths, _ = corpus
+    real_replace = os.replace
+    failed: set[str] = set()
+
+    def full_disk_once(src: Any, dst: Any) -> None:
+        if str(dst) not in failed:  # each target fails on its first attempt
+            failed.add(str(dst))
+            raise OSError(28, "No space left on device")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", full_disk_once)
+    results = transcode(paths[:3], tmp_path / "out", "RLELossless", retries=1)
+    assert [(r.status, r.attempts) for r in results] == [("ok", 2)] * 3
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(Path(r.output).name for r in results)
+    # a data problem is not retried
+    broken = tmp_path / "broken.dcm"
+    broken.write_bytes(b"\0" * 300)
+    (result,) = transcode([str(broken)], tmp_path / "out2", "RLELossless", retries=3)
+    assert result.status == "error" and result.attempts == 1
