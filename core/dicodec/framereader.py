@@ -327,9 +327,9 @@ class FrameReader:
             info.fragments = [[(off - loc.offset, n) for off, n in frame] for frame in table.frames[: desc.number_of_frames]]
             info.first_frame_location = table.frames[0][0][0]
         else:
-            from .pixels.source import _swapped_words
+            from .pixels.frames import swapped_words
 
-            info.word_swapped = _swapped_words(desc, loc.vr or "OW")
+            info.word_swapped = swapped_words(desc, loc.vr or "OW")
             info.frame_length = desc.spec.native_length
             available = self._io.size - loc.offset if loc.length == 0xFFFFFFFF else min(loc.length, self._io.size - loc.offset)
             from .pixels.frames import _check_native_length
@@ -406,11 +406,9 @@ class FrameReader:
         """``n`` bytes of the native value from ``start``, undoing a 16-bit word swap if any."""
         if not self.frame_info.word_swapped:
             return self._io.read(self._base + start, n)
-        lo = start & ~1
-        hi = min(start + n + ((start + n) & 1), self._io.size - self._base)
-        data = bytearray(self._io.read(self._base + lo, hi - lo))
-        data[0::2], data[1::2] = data[1::2], data[0::2]
-        return bytes(data[start - lo : start - lo + n])
+        from .pixels.frames import read_unswapped
+
+        return read_unswapped(lambda off, k: self._io.read(self._base + off, k), start, n, self._io.size - self._base)
 
     def read_frame(self, index: int, **options: Any) -> Any:
         """Frame ``index`` decoded through the codec registry.

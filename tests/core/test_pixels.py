@@ -34,6 +34,7 @@ from dicodec.errors import (
     LimitExceeded,
     NoCodecAvailableError,
 )
+from dicodec.framereader import FrameReader
 from dicodec.pixels import (
     compress,
     decompress,
@@ -672,6 +673,27 @@ class TestBigEndian:
         np.testing.assert_array_equal(pixel_array(path), arr)
         np.testing.assert_array_equal(pixel_array(path, index=1), arr[1])
         np.testing.assert_array_equal(pixel_array(dicodec.dcmread(path)), arr)
+
+    @pytest.mark.parametrize("shape", [(3, 3, 5), (1, 1, 1), (4, 1, 3)])
+    def test_word_swapped_frames_at_odd_offsets(self, shape: tuple[int, ...], tmp_path: Path) -> None:
+        # frames of an odd byte count start inside a swapped word; the value ends on a pad byte
+        arr = rng(24).integers(0, 256, shape, dtype=np.uint8)
+        ds = make_ds(arr)
+        data = arr.tobytes() + b"\x00" * (arr.size % 2)
+        swapped = np.frombuffer(data, np.uint16).byteswap().tobytes()
+        ds[0x7FE00010] = DataElement(0x7FE00010, "OW", swapped, validate=False)
+        ds.file_meta.TransferSyntaxUID = EVRBE
+        ds.set_original_encoding(False, False, ds.original_character_set)
+        path = write(ds, tmp_path)
+        frames = arr if arr.ndim == 3 and shape[0] > 1 else arr.reshape((1, *shape[-2:]))
+        np.testing.assert_array_equal(pixel_array(path), arr.reshape(pixel_array(ds).shape))
+        for i, expected in enumerate(frames if shape[0] > 1 else []):
+            np.testing.assert_array_equal(pixel_array(path, index=i), expected)
+            np.testing.assert_array_equal(FrameReader(path).read_frame(i), expected)
+        got = list(iter_pixels(path))
+        assert len(got) == shape[0]
+        for a, b in zip(got, frames, strict=True):
+            np.testing.assert_array_equal(a, b.reshape(a.shape))
 
     def test_big_endian_view(self, tmp_path: Path) -> None:
         arr = rng(23).integers(-30000, 30000, (2, 3, 4), dtype=np.int16)

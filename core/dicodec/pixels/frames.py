@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -58,6 +59,36 @@ def _shift_bits(chunk: bytes | memoryview, shift: int, nbits: int) -> bytes:
     """Bits ``shift .. shift+nbits`` of ``chunk`` (LSB-first order) as bytes starting at bit 0."""
     bits = np.unpackbits(np.frombuffer(chunk, dtype=np.uint8), bitorder="little")[shift : shift + nbits]
     return np.packbits(bits, bitorder="little").tobytes()
+
+
+def swapped_words(desc: PixelDescription, vr: str) -> bool:
+    """Whether the value's 16-bit words are byte-swapped: 8-bit (or 1-bit) native data in OW of a big-endian data set."""
+    return (
+        not desc.encapsulated
+        and desc.transfer_syntax == "1.2.840.10008.1.2.2"
+        and vr == "OW"
+        and desc.spec.bits_allocated <= 8
+    )
+
+
+def swap_words(data: bytes | bytearray | memoryview) -> bytes:
+    """``data`` with the bytes of every 16-bit word exchanged (an odd last byte is padded with 0)."""
+    raw = bytes(data)
+    if len(raw) % 2:
+        raw += b"\x00"
+    return np.frombuffer(raw, dtype=np.uint16).byteswap().tobytes()
+
+
+def read_unswapped(read: Callable[[int, int], bytes | memoryview], start: int, n: int, end: int) -> bytes:
+    """``n`` bytes from ``start`` of a word-swapped value, as they were before the swap.
+
+    ``read(offset, count)`` reads the value at value offsets; ``end`` is the value's
+    length. Whole words around ``start .. start + n`` are read and swapped back.
+    """
+    lo = start & ~1
+    hi = min(start + n + ((start + n) & 1), end)
+    data = swap_words(read(lo, hi - lo))
+    return data[start - lo : start - lo + n]
 
 
 class MemoryFrames:
@@ -137,8 +168,16 @@ class MemoryFrames:
 class FileFrames:
     """Frames read from a file on demand, with positioned reads."""
 
-    def __init__(self, path: str | os.PathLike[str], offset: int, length: int, desc: PixelDescription):
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        offset: int,
+        length: int,
+        desc: PixelDescription,
+        word_swapped: bool = False,
+    ):
         self.path = os.fspath(path)
+        self.word_swapped = word_swapped
         self.fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
         try:
             self.size = os.fstat(self.fd).st_size
@@ -154,6 +193,7 @@ class FileFrames:
             else:
                 available = min(length, self.size - offset) if length != 0xFFFFFFFF else self.size - offset
                 _check_native_length(available, desc)
+                self.value_length = available
         except BaseException:
             os.close(self.fd)
             raise
@@ -222,14 +262,23 @@ class FileFrames:
             start_bit = index * spec.pixels
             first, shift = divmod(start_bit, 8)
             last = (start_bit + spec.pixels + 7) // 8
-            chunk = self.read(self.offset + first, last - first)
+            chunk = self._native(first, last - first)
             return _shift_bits(chunk, shift, spec.pixels) if shift else chunk
         n = self.frame_length
-        return self.read(self.offset + index * n, n)
+        return self._native(index * n, n)
+
+    def _native(self, start: int, n: int) -> bytes:
+        """``n`` bytes of the native value from value offset ``start``."""
+        if self.word_swapped:
+            return read_unswapped(lambda off, k: self.read(self.offset + off, k), start, n, self.value_length)
+        return self.read(self.offset + start, n)
 
     def read_into(self, first_frame: int, out: Any) -> None:
         """Read consecutive native frames straight into ``out`` (identity layout only)."""
         view = memoryview(out).cast("B")
+        if self.word_swapped:
+            view[:] = self._native(first_frame * self.frame_length, len(view))
+            return
         pos = self.offset + first_frame * self.frame_length
         done = 0
         total = len(view)

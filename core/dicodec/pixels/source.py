@@ -12,7 +12,7 @@ import numpy as np
 from ..dataelem import DataElement
 from ..errors import InvalidDicomError
 from .description import PixelDescription, describe
-from .frames import FileFrames, MemoryFrames
+from .frames import FileFrames, MemoryFrames, swap_words, swapped_words
 
 __all__ = ["PixelSource", "open_source", "source_for_dataset"]
 
@@ -66,23 +66,6 @@ class PixelSource:
         self.frames.close()
 
 
-def _swapped_words(desc: PixelDescription, vr: str) -> bool:
-    """8-bit (or 1-bit) native data in an OW element of a big-endian data set is word-swapped."""
-    return (
-        not desc.encapsulated
-        and desc.transfer_syntax == "1.2.840.10008.1.2.2"
-        and vr == "OW"
-        and desc.spec.bits_allocated <= 8
-    )
-
-
-def _swap_words(value: bytes | bytearray | memoryview) -> bytes:
-    data = bytes(value)
-    if len(data) % 2:
-        data += b"\x00"
-    return np.frombuffer(data, dtype=np.uint16).byteswap().tobytes()
-
-
 _KEY_TAGS = (
     0x00280002, 0x00280004, 0x00280006, 0x00280008, 0x00280010, 0x00280011,
     0x00280100, 0x00280101, 0x00280103, 0x7FE00001, 0x7FE00002,
@@ -134,23 +117,20 @@ def _build_from_dataset(ds: Any, transfer_syntax: str | None) -> PixelSource:
         raise InvalidDicomError("the pixel data element is empty", tag=desc.pixel_tag)
     if not isinstance(value, (bytes, bytearray, memoryview)):
         raise InvalidDicomError(f"the pixel data is a {type(value).__name__}, not bytes", tag=desc.pixel_tag)
-    if _swapped_words(desc, elem.VR):
-        value = _swap_words(value)
+    if swapped_words(desc, elem.VR):
+        value = swap_words(value)  # in memory already: undo the swap once, for every frame
     return PixelSource(desc, MemoryFrames(value, desc), ds)
 
 
 def _from_path(path: str | os.PathLike[str], transfer_syntax: str | None) -> PixelSource:
-    from ..filereader import dcmread, read_for_pixels
+    from ..filereader import read_for_pixels
 
     ds, loc = read_for_pixels(path)
     if loc is None:
         # a deflated data set was parsed whole (it cannot be read in place)
         return source_for_dataset(ds, transfer_syntax)
     desc = describe(ds, transfer_syntax, pixel_tag=loc.tag)
-    if _swapped_words(desc, loc.vr or "OW"):
-        full = dcmread(path)
-        return source_for_dataset(full, transfer_syntax)
-    frames = FileFrames(path, loc.offset, loc.length, desc)
+    frames = FileFrames(path, loc.offset, loc.length, desc, swapped_words(desc, loc.vr or "OW"))
     return PixelSource(desc, frames, ds)
 
 
