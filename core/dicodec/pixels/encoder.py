@@ -173,7 +173,8 @@ def compress(
         The decoders for the current pixel data, when it is compressed.
     workers : int, optional
         Threads encoding frames at once. By default the CPU count (at most 8) when
-        the chosen encoder releases the GIL, else 1. Frames are still taken from the
+        the chosen encoder releases the GIL, else 1; always 1 for an encoder that
+        is not thread-safe. Frames are still taken from the
         source one at a time and written in order; at most ``workers + 1`` decoded
         frames are held at once.
     **options
@@ -213,9 +214,11 @@ def compress(
         expected = (n, *spec.shape) if n > 1 else spec.shape
         if tuple(arr.shape) not in (tuple(expected), (1, *spec.shape)):
             raise InvalidValueError(f"arr has shape {arr.shape}, but the data set describes {expected}")
+    caps = codecs[0].spec.capabilities
     if workers is None:
-        caps = codecs[0].spec.capabilities
         workers = _default_workers() if caps.releases_gil and caps.thread_safe else 1
+    elif not caps.thread_safe:
+        workers = 1  # the codec says it must not run in two threads at once
     frames = _source_frames(ds, arr, spec, n, {"decoding_plugin": decoding_plugin})
     encoded: list[bytes] = []
     changes: dict[str, Any] = {}
