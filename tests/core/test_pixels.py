@@ -653,6 +653,25 @@ class TestBigEndian:
         for i, frame in enumerate(iter_pixels(src)):
             np.testing.assert_array_equal(frame, arr[i])
 
+    def test_every_api_returns_the_same_byte_order(self, tmp_path: Path) -> None:
+        # unused high bits: the single-frame path copies and masks in one pass
+        arr = rng(25).integers(0, 4096, (3, 4, 5), dtype=np.uint16)
+        ds = _big_endian(make_ds(arr), arr)
+        ds.BitsStored, ds.HighBit = 12, 11
+        path = write(ds, tmp_path)
+        decoder = get_decoder(EVRBE)
+        got = {
+            "pixel_array(ds)": pixel_array(ds),
+            "pixel_array(path)": pixel_array(path),
+            "pixel_array(ds, index)": pixel_array(ds, index=1),
+            "as_array(ds, index)": decoder.as_array(ds, index=1)[0],
+            "as_array(path, index)": decoder.as_array(path, index=1)[0],
+            "iter_array(ds)": next(decoder.iter_array(ds))[0],
+            "iter_pixels(path)": next(iter_pixels(path)),
+        }
+        assert len({a.dtype.str for a in got.values()}) == 1, {k: a.dtype.str for k, a in got.items()}
+        np.testing.assert_array_equal(got["as_array(ds, index)"], arr[1])
+
     def test_the_file_is_big_endian(self, tmp_path: Path) -> None:
         arr = np.array([[0x0102, 0x0304]], np.uint16)
         path = write(_big_endian(make_ds(arr), arr), tmp_path)

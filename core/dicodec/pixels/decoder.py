@@ -263,7 +263,9 @@ class DecodePlan:
             copy_frame = self._copy_frame
             if copy_frame is not None:
                 if self.mask is not None and self._volume is not None:  # copy and clear unused bits in one pass
-                    return np.bitwise_and(self._volume[index], self.mask), "native.numpy", spec.photometric_interpretation
+                    out = np.empty(spec.shape, dtype=self.dtype)  # the plan's byte order, as every other path
+                    np.bitwise_and(self._volume[index], self.mask, out=out)
+                    return out, "native.numpy", spec.photometric_interpretation
                 out = copy_frame(index)
             else:
                 out = np.empty(spec.shape, dtype=self.dtype)
