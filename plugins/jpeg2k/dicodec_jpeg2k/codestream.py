@@ -275,11 +275,18 @@ class _Cod(NamedTuple):
 def _parse_siz(buf: bytes | memoryview, start: int, stop: int, at: int) -> _Siz:
     if stop - start < 36:
         raise ValueError(f"the SIZ marker segment at byte {at} is too short ({stop - start + 2} bytes)")
-    rsiz, xsiz, ysiz, xo, yo, _xt, _yt, _xto, _yto, csiz = struct.unpack_from(">HIIIIIIIIH", buf, start)
+    rsiz, xsiz, ysiz, xo, yo, xt, yt, xto, yto, csiz = struct.unpack_from(">HIIIIIIIIH", buf, start)
     if xsiz <= xo or ysiz <= yo:
         raise ValueError(
             f"the SIZ marker segment declares an empty image "
             f"(Xsiz {xsiz}, XOsiz {xo}, Ysiz {ysiz}, YOsiz {yo})"
+        )
+    # ISO/IEC 15444-1 A.5.1: the tile grid must cover the image. Decoders divide by the
+    # tile size (OpenJPH dies of SIGFPE on a zero), so refuse such grids before any of them runs.
+    if xt == 0 or yt == 0 or xto > xo or yto > yo or xt + xto <= xo or yt + yto <= yo:
+        raise ValueError(
+            f"the SIZ marker segment declares an impossible tile grid (XTsiz {xt}, YTsiz {yt}, "
+            f"XTOsiz {xto}, YTOsiz {yto}, XOsiz {xo}, YOsiz {yo})"
         )
     if not 1 <= csiz <= 16384:
         raise ValueError(f"the SIZ marker segment declares {csiz} components")

@@ -31,7 +31,10 @@ def segment(marker: int, body: bytes) -> bytes:
 
 
 def siz(columns: int, rows: int, comps: list[tuple[int, bool]], rsiz: int = 0, origin: int = 0) -> bytes:
-    body = struct.pack(">HIIIIIIIIH", rsiz, columns + origin, rows + origin, origin, origin, columns, rows, 0, 0, len(comps))
+    # one tile covering the image from the reference grid's origin (A.5.1: XTsiz + XTOsiz > XOsiz)
+    body = struct.pack(
+        ">HIIIIIIIIH", rsiz, columns + origin, rows + origin, origin, origin, columns + origin, rows + origin, 0, 0, len(comps)
+    )
     for precision, signed in comps:
         body += bytes([(precision - 1) | (0x80 if signed else 0), 1, 1])
     return segment(0xFF51, body)
@@ -95,6 +98,11 @@ def test_parse_reads_what_was_written(
         (SOC + segment(0xFF51, struct.pack(">HIIIIIIIIH", 0, 4, 4, 0, 0, 4, 4, 0, 0, 3) + b"\x07\x01\x01") + SOT, "too short for its 3 components"),
         (SOC + segment(0xFF51, struct.pack(">HIIIIIIIIH", 0, 4, 4, 0, 0, 4, 4, 0, 0, 1) + b"\x7f\x01\x01") + SOT, "precision of 128 bits"),
         (SOC + segment(0xFF51, struct.pack(">HIIIIIIIIH", 0, 4, 4, 0, 0, 4, 4, 0, 0, 1) + b"\x07\x00\x01") + SOT, "zero subsampling"),
+        # tile grids that cannot cover the image (OpenJPH divides by the tile size: SIGFPE)
+        (SOC + segment(0xFF51, struct.pack(">HIIIIIIIIH", 0, 4, 4, 0, 0, 0, 4, 0, 0, 1) + b"\x07\x01\x01") + SOT, "impossible tile grid"),
+        (SOC + segment(0xFF51, struct.pack(">HIIIIIIIIH", 0, 4, 4, 0, 0, 4, 0, 0, 0, 1) + b"\x07\x01\x01") + SOT, "impossible tile grid"),
+        (SOC + segment(0xFF51, struct.pack(">HIIIIIIIIH", 0, 9, 9, 5, 5, 2, 2, 0, 0, 1) + b"\x07\x01\x01") + SOT, "impossible tile grid"),
+        (SOC + segment(0xFF51, struct.pack(">HIIIIIIIIH", 0, 9, 9, 2, 2, 4, 4, 3, 3, 1) + b"\x07\x01\x01") + SOT, "impossible tile grid"),
         (SOC + siz(4, 4, [(8, False)]) + segment(0xFF52, bytes(3)) + SOT, "COD marker segment at byte 45 is too short"),
         (b"\x00\x00\x00\x0cjP  \r\n\x87\n" + b"\x00\x00\x00\x08ftyp", "no contiguous codestream box"),
     ],
