@@ -379,28 +379,78 @@ class TestWorkers:
     def test_workers_use_a_thread_pool_for_gil_free_codecs(
         self, monkeypatch: pytest.MonkeyPatch
     ) -> None:
-        from concurrent.futures import ThreadPoolExecutor
-
         from dicodec.pixels import decoder as decoder_module
+        from dicodec.pixels import workers as workers_module
 
-        pools: list[int] = []
+        calls: list[int] = []
+        real = workers_module.run_parallel
 
-        class CountingPool(ThreadPoolExecutor):
-            def __init__(self, max_workers: int | None = None, **kwargs: Any) -> None:
-                pools.append(max_workers or 0)
-                super().__init__(max_workers=max_workers, **kwargs)
+        def counting(task: Any, count: int) -> None:
+            calls.append(count)
+            real(task, count)
 
-        monkeypatch.setattr(decoder_module, "ThreadPoolExecutor", CountingPool)
+        monkeypatch.setattr(decoder_module, "run_parallel", counting)
         arr = uint12_frames(6, seed=4)
         ds = make_ds(arr, bits_stored=12)
         ds.compress(DEFLATED_FRAME)
         np.testing.assert_array_equal(pixel_array(ds, workers=3), arr)
-        assert pools == [3]
-        pools.clear()
+        assert calls == [3]
+        calls.clear()
         np.testing.assert_array_equal(pixel_array(ds, workers=1), arr)
-        assert pools == []
+        assert calls == []
         np.testing.assert_array_equal(pixel_array(ds, index=2, workers=3), arr[2])
-        assert pools == []  # one frame: no pool
+        assert calls == []  # one frame: no pool
+
+    def test_the_pool_is_shared_and_kept(self) -> None:
+        import threading
+
+        from dicodec.pixels import workers as workers_module
+
+        arr = uint12_frames(8, seed=5)
+        ds = make_ds(arr, bits_stored=12)
+        ds.compress(DEFLATED_FRAME)
+        pixel_array(ds, workers=2)
+        before = {t.ident for t in threading.enumerate() if t.name.startswith("dicodec-worker")}
+        for _ in range(5):
+            np.testing.assert_array_equal(pixel_array(ds, workers=2), arr)
+            ds.compress(ENCAPSULATED_UNCOMPRESSED, workers=2)
+            ds.compress(DEFLATED_FRAME, workers=2)
+        after = {t.ident for t in threading.enumerate() if t.name.startswith("dicodec-worker")}
+        assert before and after == before  # no new threads per call
+        # a nested call from a pool thread runs serially instead of waiting for the pool
+        seen: list[bool] = []
+        workers_module.run_parallel(lambda k: seen.append(workers_module.in_pool_thread()), 2)
+        assert seen == [True, True]
+        nested: list[np.ndarray] = []
+        workers_module.run_parallel(lambda k: nested.append(pixel_array(ds, workers=2)), 2)
+        for got in nested:
+            np.testing.assert_array_equal(got, arr)
+
+    @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork()")
+    def test_a_forked_child_gets_a_pool_of_its_own(self) -> None:
+        arr = uint12_frames(4, seed=6)
+        ds = make_ds(arr, bits_stored=12)
+        ds.compress(DEFLATED_FRAME)
+        pixel_array(ds, workers=2)  # the parent's pool exists now
+        pid = os.fork()
+        if pid == 0:  # the child: its copy of the pool has no threads
+            ok = False
+            try:
+                ok = bool((pixel_array(ds, workers=2) == arr).all())
+            finally:
+                os._exit(0 if ok else 1)
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+
+    def test_a_failing_frame_in_the_pool_fails_the_call(self) -> None:
+        from dicodec.pixels import workers as workers_module
+
+        def task(k: int) -> None:
+            if k == 1:
+                raise CodecError("frame 1 failed")
+
+        with pytest.raises(CodecError, match="frame 1"):
+            workers_module.run_parallel(task, 3)
 
     def test_workers_on_native_data(self, mf_ds: Dataset, tmp_path: Path) -> None:
         expected = pixel_array(mf_ds)

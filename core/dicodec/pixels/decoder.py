@@ -15,9 +15,7 @@ Examples
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -30,6 +28,7 @@ from ..plugins.registry import CodecEntry, get_registry
 from .corrections import correct_unused_bits, finish_frame
 from .description import PixelDescription, check_allocation
 from .source import PixelSource, open_source, source_for_dataset
+from .workers import default_workers, run_parallel
 
 __all__ = ["Decoder", "FrameDecoder", "get_decoder"]
 
@@ -210,8 +209,7 @@ def _resolve_indices(index: int | None, indices: Iterable[int] | None, total: in
     return list(range(total)), total == 1
 
 
-def _default_workers() -> int:
-    return max(1, min(os.cpu_count() or 1, 8))
+_default_workers = default_workers
 
 
 class DecodePlan:
@@ -404,8 +402,7 @@ def decode_frames(
             for k in range(first, n, nworkers):  # one task per worker, frames interleaved
                 work(k)
 
-        with ThreadPoolExecutor(max_workers=nworkers) as pool:
-            list(pool.map(batch, range(nworkers)))
+        run_parallel(batch, nworkers)
     else:
         for k in range(n):
             work(k)

@@ -24,6 +24,7 @@ import numpy as np
 from ..errors import CodecError, InvalidValueError, NoCodecAvailableError
 from ..plugins.records import EncodedFrame, FrameSpec
 from ..plugins.registry import CodecEntry, get_registry
+from .workers import default_workers, in_pool_thread, submit
 
 __all__ = ["Encoder", "compress", "decompress", "get_encoder", "set_pixel_data"]
 
@@ -216,7 +217,7 @@ def compress(
             raise InvalidValueError(f"arr has shape {arr.shape}, but the data set describes {expected}")
     caps = codecs[0].spec.capabilities
     if workers is None:
-        workers = _default_workers() if caps.releases_gil and caps.thread_safe else 1
+        workers = default_workers() if caps.releases_gil and caps.thread_safe else 1
     elif not caps.thread_safe:
         workers = 1  # the codec says it must not run in two threads at once
     frames = _source_frames(ds, arr, spec, n, {"decoding_plugin": decoding_plugin})
@@ -256,12 +257,6 @@ def compress(
     return ds
 
 
-def _default_workers() -> int:
-    from .decoder import _default_workers as default
-
-    return default()
-
-
 def _encode_frames(
     encoder: Encoder,
     frames: Iterator[np.ndarray],
@@ -275,28 +270,28 @@ def _encode_frames(
     The source is read in this thread only, and at most ``workers + 1`` frames are
     taken from it before their results are handed on, so memory stays bounded.
     """
-    if workers <= 1:
+    if workers <= 1 or in_pool_thread():
         for i, frame in enumerate(frames):
             yield encoder.encode(frame, spec, index=i, codecs=codecs, **options)[0]
         return
     from collections import deque
-    from concurrent.futures import Future, ThreadPoolExecutor
+    from concurrent.futures import Future, wait
 
     def encode(frame: np.ndarray, index: int) -> EncodedFrame:
         return encoder.encode(frame, spec, index=index, codecs=codecs, **options)[0]
 
     pending: deque[Future[EncodedFrame]] = deque()
-    with ThreadPoolExecutor(workers, thread_name_prefix="dicodec-encode") as pool:
-        try:
-            for i, frame in enumerate(frames):
-                if len(pending) > workers:
-                    yield pending.popleft().result()
-                pending.append(pool.submit(encode, frame, i))
-            while pending:
+    try:
+        for i, frame in enumerate(frames):
+            if len(pending) > workers:
                 yield pending.popleft().result()
-        finally:
-            for future in pending:
-                future.cancel()
+            pending.append(submit(workers, encode, frame, i))
+        while pending:
+            yield pending.popleft().result()
+    finally:
+        for future in pending:
+            future.cancel()
+        wait(pending)  # nothing of this call keeps running after it returns or fails
 
 
 def _lossy_history(ds: Any, changes: dict[str, Any], uncompressed: int, compressed: int) -> dict[str, Any]:
