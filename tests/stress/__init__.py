@@ -1,0 +1,1 @@
+"""Stress, concurrency and leak jobs (short versions run in CI; see docs/stress-and-leaks.md)."""
