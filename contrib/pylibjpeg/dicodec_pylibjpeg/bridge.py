@@ -165,7 +165,10 @@ def _check_jpeg(info: dict[str, Any] | None, data: bytes, spec: FrameSpec, distr
     """Refuse what a wrapped decoder would turn into a wrong image without an error."""
     if info is None:
         raise ValueError("not a JPEG codestream: no frame header (SOF) before the first scan")
-    if info["columns"] != spec.columns or (info["rows"] and info["rows"] != spec.rows):
+    if info["rows"] == 0:
+        # height from a DNL marker: libjpeg then grows its buffers without bound (found by fuzzing)
+        raise ValueError("the JPEG frame header declares 0 rows (height from a DNL marker): not supported")
+    if info["columns"] != spec.columns or info["rows"] != spec.rows:
         raise ValueError(
             f"the JPEG frame header says {info['rows']}x{info['columns']}; the data set says {spec.rows}x{spec.columns}"
         )

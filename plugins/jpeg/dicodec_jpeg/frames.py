@@ -28,9 +28,16 @@ def check_geometry(header: JpegHeader, spec: FrameSpec) -> None:
     ...
     ValueError: the JPEG frame is 8 x 9 (rows x columns) with 1 component(s); the data set describes 8 x 8 with 1 sample(s) per pixel
     """
+    if header.rows == 0:
+        # a height defined later by a DNL marker: no DICOM encoder writes it, and a
+        # decoder given one grows its buffers line by line (pylibjpeg-libjpeg reached
+        # 3 GB on a 199-byte fuzzed stream), so it is refused before any library runs
+        raise ValueError("the JPEG frame header declares 0 rows (height from a DNL marker): not supported")
+    if any(not (1 <= h <= 4 and 1 <= v <= 4) for h, v in header.sampling):
+        raise ValueError(f"the JPEG frame header declares impossible sampling factors {header.sampling}")
     if (
         header.columns != spec.columns
-        or header.rows not in (spec.rows, 0)
+        or header.rows != spec.rows
         or header.components != spec.samples_per_pixel
     ):
         raise ValueError(

@@ -92,7 +92,9 @@ def check_frame(info: JlsInfo, spec: FrameSpec) -> None:
     ...
     ValueError: the JPEG-LS codestream has 12-bit samples, which do not fit Bits Allocated 8
     """
-    if info.columns != spec.columns or (info.rows and info.rows != spec.rows):
+    if info.rows == 0:  # height from a DNL marker: decoders grow buffers without bound on it
+        raise ValueError("the JPEG-LS frame header declares 0 rows (height from a DNL marker): not supported")
+    if info.columns != spec.columns or info.rows != spec.rows:
         raise ValueError(
             f"the JPEG-LS codestream is {info.rows} x {info.columns} (rows x columns), "
             f"the data set says {spec.rows} x {spec.columns}"
