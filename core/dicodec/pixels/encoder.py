@@ -267,8 +267,10 @@ def _encode_frames(
 ) -> Iterator[EncodedFrame]:
     """Encoded frames in order; with ``workers > 1`` several are encoded at once.
 
-    The source is read in this thread only, and at most ``workers + 1`` frames are
-    taken from it before their results are handed on, so memory stays bounded.
+    The source is read in this thread only. Small frames go to the pool in batches
+    of about 256 KiB (a pool task costs more than encoding a tiny frame); at most
+    ``workers + 1`` batches are taken from the source before their results are
+    handed on, so memory stays bounded.
     """
     if workers <= 1 or in_pool_thread():
         for i, frame in enumerate(frames):
@@ -277,21 +279,33 @@ def _encode_frames(
     from collections import deque
     from concurrent.futures import Future, wait
 
-    def encode(frame: np.ndarray, index: int) -> EncodedFrame:
-        return encoder.encode(frame, spec, index=index, codecs=codecs, **options)[0]
+    per_task = max(1, _BATCH_BYTES // max(spec.decoded_length, 1))
 
-    pending: deque[Future[EncodedFrame]] = deque()
+    def encode(batch: list[tuple[int, np.ndarray]]) -> list[EncodedFrame]:
+        return [encoder.encode(frame, spec, index=i, codecs=codecs, **options)[0] for i, frame in batch]
+
+    pending: deque[Future[list[EncodedFrame]]] = deque()
+    batch: list[tuple[int, np.ndarray]] = []
     try:
         for i, frame in enumerate(frames):
+            batch.append((i, frame))
+            if len(batch) < per_task:
+                continue
             if len(pending) > workers:
-                yield pending.popleft().result()
-            pending.append(submit(workers, encode, frame, i))
+                yield from pending.popleft().result()
+            pending.append(submit(workers, encode, batch))
+            batch = []
+        if batch:
+            pending.append(submit(workers, encode, batch))
         while pending:
-            yield pending.popleft().result()
+            yield from pending.popleft().result()
     finally:
         for future in pending:
             future.cancel()
         wait(pending)  # nothing of this call keeps running after it returns or fails
+
+
+_BATCH_BYTES = 256 * 1024
 
 
 def _lossy_history(ds: Any, changes: dict[str, Any], uncompressed: int, compressed: int) -> dict[str, Any]:
