@@ -209,7 +209,6 @@ def _resolve_indices(index: int | None, indices: Iterable[int] | None, total: in
     return list(range(total)), total == 1
 
 
-_default_workers = default_workers
 
 
 class DecodePlan:
@@ -399,7 +398,7 @@ def decode_frames(
         i = frames[k]
         codecs[k], pis[k] = decoder.decode(i, source.get(i), frame_views[k], raw, as_rgb)
 
-    nworkers = workers if workers is not None else (_default_workers() if decoder.releases_gil else 1)
+    nworkers = workers if workers is not None else (default_workers() if decoder.releases_gil else 1)
     if workers is None:  # a pool task costs more than decoding a small frame: about 1 MB per worker
         nworkers = min(nworkers, max(1, n * spec.decoded_length // (1 << 20)))
     nworkers = min(nworkers, n)

@@ -79,14 +79,17 @@ def check_allocation(spec: FrameSpec, frames: int) -> None:
     LimitExceeded
         More than ``dicodec.config.settings.max_array_bytes``.
     """
-    from ..config import settings
+    from ..config import limit_message, settings
 
     total = spec.decoded_length * frames
     if total > settings.max_array_bytes:
         raise LimitExceeded(
-            f"{frames} frames of {spec.rows}x{spec.columns}x{spec.samples_per_pixel} would take {total} bytes, "
-            f"more than dicodec.config.settings.max_array_bytes ({settings.max_array_bytes}); raise it, "
-            "or decode fewer frames at once (index=, indices=, iter_pixels)"
+            limit_message(
+                f"{frames} frames of {spec.rows}x{spec.columns}x{spec.samples_per_pixel} would take {total} bytes",
+                "max_array_bytes",
+                settings.max_array_bytes,
+            )
+            + ", or decode fewer frames at once (index=, indices=, iter_pixels)"
         )
 
 
@@ -153,7 +156,7 @@ def describe(ds: Dataset, transfer_syntax: str | None = None, pixel_tag: int | N
     LimitExceeded
         The decoded array would exceed :data:`dicodec.config.settings` limits.
     """
-    from ..config import settings
+    from ..config import limit_message, settings
     from ..uid import UID
 
     if pixel_tag is None:
@@ -199,9 +202,7 @@ def describe(ds: Dataset, transfer_syntax: str | None = None, pixel_tag: int | N
     if frames < 0:
         raise InvalidDicomError(f"Number of Frames {frames} is negative", tag=0x00280008)
     if frames > settings.max_frames:
-        raise LimitExceeded(
-            f"Number of Frames {frames} exceeds dicodec.config.settings.max_frames ({settings.max_frames})"
-        )
+        raise LimitExceeded(limit_message(f"Number of Frames is {frames}", "max_frames", settings.max_frames))
     spec = FrameSpec(
         rows=rows,
         columns=columns,
@@ -217,8 +218,11 @@ def describe(ds: Dataset, transfer_syntax: str | None = None, pixel_tag: int | N
     )
     if spec.decoded_length > settings.max_frame_bytes:
         raise LimitExceeded(
-            f"one frame of {rows}x{columns}x{samples} would take {spec.decoded_length} bytes, more than "
-            f"dicodec.config.settings.max_frame_bytes ({settings.max_frame_bytes})"
+            limit_message(
+                f"one frame of {rows}x{columns}x{samples} would take {spec.decoded_length} bytes",
+                "max_frame_bytes",
+                settings.max_frame_bytes,
+            )
         )
     eot = ds[0x7FE00001].value if 0x7FE00001 in ds._dict else None
     eot_lengths = ds[0x7FE00002].value if 0x7FE00002 in ds._dict else None

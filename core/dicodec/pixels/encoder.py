@@ -314,26 +314,20 @@ def _lossy_history(ds: Any, changes: dict[str, Any], uncompressed: int, compress
     method = changes.get("LossyImageCompressionMethod")
     if isinstance(method, (list, tuple)):
         method = method[-1] if method else None
+    from ..values import _as_list as as_list
+
     ratios: list[str] = []
     methods: list[str] = []
     if str(ds.get("LossyImageCompression", "")).strip() == "01":
         old_ratios = ds.get("LossyImageCompressionRatio")
         old_methods = ds.get("LossyImageCompressionMethod")
-        ratios = [str(r) for r in _as_list(old_ratios)]
-        methods = [str(m) for m in _as_list(old_methods)]
+        ratios = [str(r) for r in as_list(old_ratios) if str(r)]
+        methods = [str(m) for m in as_list(old_methods) if str(m)]
     result: dict[str, Any] = {"LossyImageCompression": "01"}
     result["LossyImageCompressionRatio"] = [*ratios, ratio] if ratios else ratio
     if method is not None:
         result["LossyImageCompressionMethod"] = [*methods, method] if methods else method
     return result
-
-
-def _as_list(value: Any) -> list[Any]:
-    if value is None or value == "":
-        return []
-    if isinstance(value, (list, tuple)):
-        return list(value)
-    return [value]
 
 
 def decompress(
