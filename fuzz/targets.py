@@ -444,7 +444,7 @@ def decode_codec_input(name: str, data: bytes) -> Any:
     """
     import numpy as np
 
-    from dicodec.plugins.records import DecodedFrame, FrameSpec
+    from dicodec.plugins.records import FrameSpec
 
     entry = _codec_entry(name)
     if entry is None or len(data) < FRAME_HEADER.size:
@@ -489,9 +489,7 @@ def decode_codec_input(name: str, data: bytes) -> Any:
 
     func = entry.function("decode")
     try:
-        result = func(frame, call_spec, out)
-        if not isinstance(result, DecodedFrame):
-            raise TypeError(f"decode returned {type(result).__name__}, not DecodedFrame")
+        result = func(frame, call_spec, out)  # a DecodedFrame, or out itself (checked by finish_frame)
         finish_frame(result, call_spec, out, raw=raw, as_rgb=as_rgb, native=ts in _NATIVE)
     except (KeyboardInterrupt, SystemExit):
         raise

@@ -227,17 +227,23 @@ def prefer(*names: str, transfer_syntax: str = ANY) -> Iterator[None]:
 
 def preference_for(transfer_syntax: str, purpose: str = "decode") -> tuple[str, ...]:
     """The preferred codec names for a transfer syntax: context, then user, then environment/file."""
-    for layer in reversed(_context_prefs.get()):
-        if transfer_syntax in layer:
-            return layer[transfer_syntax]
-        if ANY in layer:
-            return layer[ANY]
+    layers = _context_prefs.get()
+    if layers:
+        for layer in reversed(layers):
+            if transfer_syntax in layer:
+                return layer[transfer_syntax]
+            if ANY in layer:
+                return layer[ANY]
     prefs = _user_prefs  # reads need no lock: the dict is only ever replaced item by item
     if prefs:
         found = prefs.get(transfer_syntax) or prefs.get(ANY)
         if found is not None:
             return found
-    ext = _external_prefs()
+    ext = _loaded_external
+    if ext is None:
+        ext = _external_prefs()
+    if not ext:
+        return ()
     return ext.get(transfer_syntax) or ext.get(ANY) or ()
 
 

@@ -16,6 +16,7 @@ import warnings
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from .changes import changed
 from .errors import DicodecWarning, InvalidDicomError, InvalidValueError
 from .tag import BaseTag, Tag
 from .vr import BYTES_VRS, NUMERIC_VRS, STRING_VRS, TEXT_VRS
@@ -78,7 +79,7 @@ class DataElement:
     ['ORIGINAL', 'PRIMARY']
     """
 
-    __slots__ = ("VR", "_value", "file_tell", "is_undefined_length", "private_creator", "tag")
+    __slots__ = ("_value", "_vr", "file_tell", "is_undefined_length", "private_creator", "tag")
 
     def __init__(
         self,
@@ -91,7 +92,7 @@ class DataElement:
         validate: bool = True,
     ) -> None:
         self.tag: BaseTag = tag if type(tag) is BaseTag else Tag(tag)
-        self.VR: str = str(VR)
+        self._vr: str = str(VR)
         self.file_tell = file_value_tell
         self.is_undefined_length = is_undefined_length
         self.private_creator: str | None = None
@@ -105,7 +106,7 @@ class DataElement:
     def _from_converted(cls, tag: int, vr: str, value: Any, tell: int | None) -> DataElement:
         elem = cls.__new__(cls)
         elem.tag = BaseTag(tag)
-        elem.VR = vr
+        elem._vr = vr
         elem._value = value
         elem.file_tell = tell
         elem.is_undefined_length = False
@@ -121,6 +122,17 @@ class DataElement:
     @value.setter
     def value(self, val: Any) -> None:
         self._value = self._convert(val)
+        changed()
+
+    @property
+    def VR(self) -> str:
+        """The two-letter Value Representation."""
+        return self._vr
+
+    @VR.setter
+    def VR(self, vr: str) -> None:
+        self._vr = vr
+        changed()
 
     def _convert(self, val: Any) -> Any:
         vr = self.VR
@@ -171,6 +183,7 @@ class DataElement:
     def clear(self) -> None:
         """Set the value to the VR's empty value."""
         self._value = self.empty_value
+        changed()
 
     # --------------------------------------------------------------- naming
     @property

@@ -26,6 +26,7 @@ import weakref
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, BinaryIO
 
+from .changes import changed
 from .dataelem import DataElement, RawDataElement, convert_raw_element
 from .errors import DicodecWarning, InvalidDicomError
 from .tag import BaseTag, Tag
@@ -267,13 +268,16 @@ class Dataset:
             if elem.tag.is_private and elem.private_creator is None and not elem.tag.is_private_creator:
                 elem.private_creator = self._private_creator_of(tag)
         self._dict[tag] = elem
+        changed()
 
     def __delitem__(self, key: Any) -> None:
         if isinstance(key, slice):
             for tag in list(self._slice(key)._dict):
                 del self._dict[tag]
+            changed()
             return
         del self._dict[_tag_of(key)]
+        changed()
 
     def __contains__(self, key: Any) -> bool:
         try:
@@ -342,6 +346,7 @@ class Dataset:
         if tag in self._dict:
             elem = self[tag]
             del self._dict[tag]
+            changed()
             return elem
         if default:
             return default[0]
@@ -399,6 +404,7 @@ class Dataset:
     def clear(self) -> None:
         """Remove every element."""
         self._dict.clear()
+        changed()
 
     def copy(self) -> Dataset:
         """A shallow copy (elements shared, sequences shared)."""
@@ -410,6 +416,7 @@ class Dataset:
             if name not in ("__dict__", "__weakref__"):
                 object.__setattr__(new, name, getattr(self, name))
         object.__setattr__(new, "_dict", dict(self._dict))
+        object.__setattr__(new, "_pixel_cache", None)  # caches belong to one data set
         new.__dict__.update(self.__dict__)
         return new
 
@@ -442,6 +449,7 @@ class Dataset:
     def __getstate__(self) -> dict[str, Any]:
         state = {n: getattr(self, n) for n in Dataset.__slots__ if n not in ("__dict__", "__weakref__")}
         state["_parent_ref"] = None
+        state["_pixel_cache"] = None  # decoded state is rebuilt, never carried across
         if not isinstance(state["_source"], (str, os.PathLike, type(None))):
             state["_source"] = None
         return {"slots": state, "dict": dict(self.__dict__)}
@@ -469,6 +477,8 @@ class Dataset:
     def __setattr__(self, name: str, value: Any) -> None:
         if name in _INTERNAL:
             object.__setattr__(self, name, value)
+            if name == "_read_encoding" or name == "_dict":
+                changed()
             return
         tag = None
         if name[:1].isupper():
@@ -484,6 +494,7 @@ class Dataset:
                     stacklevel=2,
                 )
             object.__setattr__(self, name, value)
+            changed()  # file_meta, for one, decides how the pixel data is read
             return
         if tag in self._dict:
             elem = self[tag]
@@ -514,6 +525,7 @@ class Dataset:
             del self.__dict__[name]
         else:
             raise AttributeError(name)
+        changed()
 
     def __dir__(self) -> list[str]:
         return sorted(set(super().__dir__()) | set(self.dir()))
@@ -592,6 +604,7 @@ class Dataset:
         if value is not None:
             raw = raw._replace(value=bytes(value), length=raw.length if raw.length == 0xFFFFFFFF else len(value))
         self._dict[t] = raw
+        changed()
 
     # --------------------------------------------------------------- walking
     def iterall(self) -> Iterator[DataElement]:
@@ -698,6 +711,7 @@ class Dataset:
         def drop(ds: Dataset, elem: DataElement) -> None:
             if elem.tag.is_private:
                 del ds._dict[elem.tag]
+                changed()
 
         self.walk(drop)
 

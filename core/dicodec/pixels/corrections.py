@@ -117,9 +117,17 @@ def upsample_422(src: np.ndarray, spec: FrameSpec, out: np.ndarray) -> None:
 
 
 def finish_frame(
-    decoded: DecodedFrame, spec: FrameSpec, out: np.ndarray, *, raw: bool, as_rgb: bool, native: bool
+    decoded: DecodedFrame | np.ndarray, spec: FrameSpec, out: np.ndarray, *, raw: bool, as_rgb: bool, native: bool
 ) -> str:
-    """Make ``out`` hold the corrected frame; return its photometric interpretation."""
+    """Make ``out`` hold the corrected frame; return its photometric interpretation.
+
+    ``decoded`` is what a codec's decode returned: a DecodedFrame, or ``out`` itself
+    (the short form of ``DecodedFrame(out, spec.photometric_interpretation)``).
+    """
+    if decoded is out:
+        decoded = DecodedFrame(out, spec.photometric_interpretation)
+    elif not isinstance(decoded, DecodedFrame):
+        raise TypeError(f"decode returned {type(decoded).__name__}, not DecodedFrame")
     arr: Any = decoded.array
     pi = decoded.photometric_interpretation
     if (

@@ -15,11 +15,13 @@ Examples
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
 
+from .. import changes as _changes
 from .. import config
 from ..dataset import Dataset
 from ..errors import CodecError, DicodecError, NoCodecAvailableError
@@ -27,6 +29,7 @@ from ..plugins.records import DecodedFrame, FrameSpec
 from ..plugins.registry import CodecEntry, get_registry
 from .corrections import correct_unused_bits, finish_frame
 from .description import PixelDescription, check_allocation
+from .frames import MemoryFrames
 from .source import PixelSource, open_source, source_for_dataset
 from .workers import default_workers, run_parallel
 
@@ -86,6 +89,10 @@ class FrameDecoder:
             )
         self.codecs = usable
         self.native = ts in _NATIVE
+        # what finish_frame would check on every frame, decided once
+        self._in_place_done = not (self.native and self.spec.bits_stored < self.spec.bits_allocated)
+        self._colour = self.spec.samples_per_pixel == 3
+        self._ybr = self.spec.photometric_interpretation in _YBR
 
     @property
     def releases_gil(self) -> bool:
@@ -97,25 +104,67 @@ class FrameDecoder:
         self, index: int, src: bytes | bytearray | memoryview, out: np.ndarray, raw: bool, as_rgb: bool
     ) -> tuple[str, str]:
         """Decode frame ``index`` into ``out``; return (codec name, photometric interpretation)."""
-        attempts: list[tuple[str, BaseException]] = []
         spec = self.rgb_spec if as_rgb and not raw else self.spec
-        options = self.options
-        for entry in self.codecs:
+        first = self.codecs[0]
+        func = first._decode
+        if func is not None and not self.options:
+            # the common case, kept short: it runs once per frame, and small frames take microseconds
             try:
-                func = entry._decode or entry.function("decode")  # resolved once, then cached
-                if options:
-                    result = func(src, spec, out, **_accepted(func, options))
-                else:
-                    result = func(src, spec, out)
-                if type(result) is not DecodedFrame and not isinstance(result, DecodedFrame):
-                    raise TypeError(f"decode returned {type(result).__name__}, not DecodedFrame")
-                return entry.name, finish_frame(result, spec, out, raw=raw, as_rgb=as_rgb, native=self.native)
+                result = func(src, spec, out)
             except (KeyboardInterrupt, SystemExit, GeneratorExit):
                 raise
             except BaseException as exc:  # a codec may raise anything, even a Rust panic
-                attempts.append((entry.name, exc))
-                if not self.fallback:
-                    break
+                return self._decode_from(1, [(first.name, exc)], index, src, out, raw, as_rgb, spec)
+            if result is out and self._in_place_done and (raw or not as_rgb or not self._colour or not self._ybr):
+                return first.name, spec.photometric_interpretation  # "exactly as specified, in out"
+            if (
+                type(result) is DecodedFrame
+                and result.array is out
+                and result.pixel_representation is None
+                and not result.planar_configuration
+                and self._in_place_done
+                and (raw or not as_rgb or not self._colour or result.photometric_interpretation not in _YBR)
+            ):
+                return first.name, result.photometric_interpretation  # decoded in place, nothing to correct
+            try:
+                return first.name, self._finish(result, spec, out, raw, as_rgb)
+            except (KeyboardInterrupt, SystemExit, GeneratorExit):
+                raise
+            except BaseException as exc:
+                return self._decode_from(1, [(first.name, exc)], index, src, out, raw, as_rgb, spec)
+        return self._decode_from(0, [], index, src, out, raw, as_rgb, spec)
+
+    def _finish(self, result: Any, spec: FrameSpec, out: np.ndarray, raw: bool, as_rgb: bool) -> str:
+        return finish_frame(result, spec, out, raw=raw, as_rgb=as_rgb, native=self.native)
+
+    def _decode_from(
+        self,
+        start: int,
+        attempts: list[tuple[str, BaseException]],
+        index: int,
+        src: bytes | bytearray | memoryview,
+        out: np.ndarray,
+        raw: bool,
+        as_rgb: bool,
+        spec: FrameSpec,
+    ) -> tuple[str, str]:
+        """Try the codecs from ``start`` on (after ``attempts`` failed); raise if none succeeds."""
+        options = self.options
+        if not (attempts and not self.fallback):
+            for entry in self.codecs[start:]:
+                try:
+                    func = entry._decode or entry.function("decode")  # resolved once, then cached
+                    if options:
+                        result = func(src, spec, out, **_accepted(func, options))
+                    else:
+                        result = func(src, spec, out)
+                    return entry.name, self._finish(result, spec, out, raw, as_rgb)
+                except (KeyboardInterrupt, SystemExit, GeneratorExit):
+                    raise
+                except BaseException as exc:  # a codec may raise anything, even a Rust panic
+                    attempts.append((entry.name, exc))
+                    if not self.fallback:
+                        break
         tried = "; ".join(f"{name}: {type(exc).__name__}: {exc}" for name, exc in attempts)
         if self.skipped:
             tried += "; not tried: " + "; ".join(f"{n} ({why})" for n, why in self.skipped)
@@ -123,6 +172,8 @@ class FrameDecoder:
         err.attempts = attempts  # type: ignore[attr-defined]
         raise err from attempts[-1][1]
 
+
+_YBR = ("YBR_FULL", "YBR_FULL_422")
 
 _ACCEPTS: dict[Any, tuple[bool, frozenset[str]]] = {}
 
@@ -242,16 +293,29 @@ class DecodePlan:
         self._frame_shape = (1, *self.spec.shape)
         self._copy_frame = getattr(source.frames, "copy_frame", None) if self.direct else None
         self._volume = source.frames.volume if self._copy_frame is not None else None  # type: ignore[union-attr]
+        self._get = source.frames.get  # the frame source's own method: one call less per frame
+        if self.decoder is not None:
+            self.one = self._codec_one()  # type: ignore[method-assign]
+
+    def _codec_one(self) -> Any:
+        """:meth:`one` for codec-decoded frames, with everything it needs bound once."""
+        decode, get, empty = self.decoder.decode, self._get, np.empty  # type: ignore[union-attr]
+        shape, dtype, raw, as_rgb = self.spec.shape, self.dtype, self.raw, self.as_rgb
+
+        def one(index: int) -> tuple[np.ndarray, str, str]:
+            out = empty(shape, dtype)
+            codec, pi = decode(index, get(index), out, raw, as_rgb)
+            return out, codec, pi
+
+        one.__doc__ = DecodePlan.one.__doc__
+        return one
 
     def meta(self, pi: str, codecs: list[str]) -> dict[str, Any]:
         """The metadata dict of a one-frame result."""
         base = self._meta_base
         if base is None:
             base = self._meta_base = _meta(self.desc, self.spec.photometric_interpretation, [], 1)
-        out = dict(base)
-        out["photometric_interpretation"] = pi
-        out["codecs"] = codecs
-        return out
+        return {**base, "photometric_interpretation": pi, "codecs": codecs}
 
     def one(self, index: int) -> tuple[np.ndarray, str, str]:
         """Decode one frame into a new array: (array, codec, photometric interpretation)."""
@@ -270,7 +334,7 @@ class DecodePlan:
             self.finish_native(out)
             return out, "native.numpy", spec.photometric_interpretation
         out = np.empty(spec.shape, dtype=self.dtype)
-        codec, pi = self.decoder.decode(index, self.source.get(index), out, self.raw, self.as_rgb)
+        codec, pi = self.decoder.decode(index, self._get(index), out, self.raw, self.as_rgb)
         return out, codec, pi
 
     def finish_native(self, out: np.ndarray) -> None:
@@ -286,8 +350,24 @@ class DecodePlan:
             self.source.frames.read_ahead = True  # sequential: fewer, larger reads
         if self.decoder is not None:
             # one() inlined: at a few microseconds per small frame, the calls count
-            decode, get, empty = self.decoder.decode, self.source.get, np.empty
+            decode, get, empty = self.decoder.decode, self._get, np.empty
             shape, dtype, raw, as_rgb = self.spec.shape, self.dtype, self.raw, self.as_rgb
+            table = getattr(self.source.frames, "table", None)
+            if table is not None and type(self.source.frames) is MemoryFrames:
+                # encapsulated frames in memory: slice each one-fragment frame right here
+                spans, view = table.frames, self.source.frames._view
+                src: bytes | bytearray | memoryview
+                for i in frames:
+                    parts = spans[i]
+                    if len(parts) == 1:
+                        off, length = parts[0]
+                        src = view[off : off + length]
+                    else:
+                        src = get(i)
+                    out = empty(shape, dtype)
+                    decode(i, src, out, raw, as_rgb)
+                    yield out
+                return
             for i in frames:
                 out = empty(shape, dtype)
                 decode(i, get(i), out, raw, as_rgb)
@@ -450,6 +530,9 @@ class Decoder:
 
         self.transfer_syntax = UID(transfer_syntax)
         self._ts = str(self.transfer_syntax)
+        # (plan, change generation, fallback, registry generation, preference) of the last
+        # one-frame call; the plan is held weakly, its data set keeps it alive
+        self._last: tuple[Any, ...] | None = None
 
     def __repr__(self) -> str:
         return f"<Decoder for {self.transfer_syntax.name}>"
@@ -489,12 +572,32 @@ class Decoder:
         """
         if index is not None and indices is None and out is None and not view_only and isinstance(src, Dataset):
             # one frame of an in-memory data set: the cached source and plan do it all
-            source = source_for_dataset(src, self._ts)
-            total = source.desc.number_of_frames
+            plan = None
+            last = self._last
+            if last is not None and decoding_plugin is None and not options:
+                plan = last[0]()
+                if plan is not None and not (
+                    plan.source.dataset is src
+                    and last[1] == _changes._current
+                    and plan.raw == raw
+                    and plan.as_rgb == as_rgb
+                    and last[2] == fallback
+                    and last[3] == get_registry().generation
+                    and last[4] == config.preference_for(self._ts)
+                ):
+                    plan = None
+            if plan is None:
+                now = _changes._current
+                source = source_for_dataset(src, self._ts)
+                plan = plan_for(source, decoding_plugin, raw, as_rgb, fallback, options)
+                if decoding_plugin is None and not options:
+                    # the same data set again next time: skip both lookups while nothing changed
+                    generation = get_registry().generation
+                    self._last = (weakref.ref(plan), now, fallback, generation, config.preference_for(self._ts))
+            total = plan.desc.number_of_frames
             idx = index + total if index < 0 else index
             if not 0 <= idx < total:
                 raise IndexError(f"frame index {index} is out of range for {total} frames")
-            plan = plan_for(source, decoding_plugin, raw, as_rgb, fallback, options)
             arr, codec, pi = plan.one(idx)
             return arr, plan.meta(pi, [codec])
         with open_source(src, self.transfer_syntax) as source:

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from ..changes import changed
 from .decoder import DecodePlan, _resolve_indices, decode_source
 from .source import open_source
 
@@ -32,6 +33,7 @@ def _fill_ds_out(ds_out: Any, source_ds: Any) -> None:
     meta = source_ds.__dict__.get("file_meta")
     if meta is not None:
         ds_out.__dict__["file_meta"] = meta
+    changed()
 
 
 def pixel_array(

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import changes as _changes
 from ..dataelem import DataElement
 from ..errors import InvalidDicomError
 from .description import PixelDescription, describe
@@ -94,18 +95,34 @@ def _state_key(ds: Any, transfer_syntax: str | None) -> tuple[Any, ...]:
 
 
 def source_for_dataset(ds: Any, transfer_syntax: str | None) -> PixelSource:
-    """The (cached) pixel source of an in-memory data set."""
+    """The (cached) pixel source of an in-memory data set.
+
+    One source is kept per ``transfer_syntax`` argument, so callers that name the
+    transfer syntax and callers that do not never evict each other. A source is reused
+    without looking at the data set while nothing anywhere has changed
+    (:mod:`dicodec.changes`); after a change, only if the values it was built from are
+    the same.
+    """
+    now = _changes._current
     cache = ds._pixel_cache
+    sources = cache.get("sources") if type(cache) is dict else None
+    if sources is not None:
+        entry = sources.get(transfer_syntax)
+        if entry is not None and entry[2].dataset is ds:
+            if entry[0] == now:
+                return entry[2]
+            key = _state_key(ds, transfer_syntax)
+            if entry[1] == key:
+                sources[transfer_syntax] = (now, key, entry[2])
+                return entry[2]
     key = _state_key(ds, transfer_syntax)
-    if isinstance(cache, dict):
-        entry = cache.get("source")
-        if entry is not None and entry[0] == key:
-            return entry[1]
     source = _build_from_dataset(ds, transfer_syntax)
-    if not isinstance(cache, dict):
+    if type(cache) is not dict:
         cache = {}
         object.__setattr__(ds, "_pixel_cache", cache)
-    cache["source"] = (key, source)
+    if sources is None:
+        sources = cache["sources"] = {}
+    sources[transfer_syntax] = (now, key, source)
     return source
 
 

@@ -34,6 +34,10 @@ The frame-level contract
 * returns :class:`~dicodec.plugins.records.DecodedFrame`: the array and what it
   really holds (colour space, signedness, precision). With ``out=None`` the array
   may be a read-only view of ``src`` when no conversion is needed.
+* or returns ``out`` itself, when ``out`` was given and now holds the frame exactly
+  as ``spec`` describes it (its photometric interpretation, interleaved samples, its
+  signedness): the short form of ``DecodedFrame(out, spec.photometric_interpretation)``,
+  which saves an object per frame where frames take microseconds.
 * codec options the caller gave (``pixel_array(..., my_option=1)``) arrive as
   keyword arguments, and only when there are some: accept ``**options`` if your
   codec takes any. Do not correct signedness or

@@ -82,7 +82,7 @@ def decode(
     spec: FrameSpec,
     out: np.ndarray | None = None,
     **options: Any,
-) -> DecodedFrame:
+) -> DecodedFrame | np.ndarray:
     """Decode one RLE Lossless frame (dicodec's decode contract).
 
     Parameters
@@ -101,9 +101,10 @@ def decode(
 
     Returns
     -------
-    DecodedFrame
-        ``out`` with interleaved samples in native byte order (RLE stores no
-        colour transform, so the photometric interpretation is the data set's).
+    numpy.ndarray or DecodedFrame
+        ``out`` itself when it was given, holding the frame exactly as ``spec``
+        describes it (interleaved samples, native byte order; RLE stores no colour
+        transform); otherwise a DecodedFrame of a new array.
 
     Raises
     ------
@@ -127,7 +128,10 @@ def decode(
     ValueError: RLE segment 1 of 1 (offset 64) decodes to 4 bytes but 6 are needed (its last run is cut off by the end of the segment)
     """
     if out is None:
-        out = np.empty(spec.shape, spec.dtype)
+        frame = np.empty(spec.shape, spec.dtype)
+        _decode_into(src, frame, spec.rows, spec.columns, spec.samples_per_pixel, spec.bits_allocated,
+                     _flags(options) if options else 0)  # fmt: skip
+        return DecodedFrame(frame, spec.photometric_interpretation)
     _decode_into(
         src,
         out,
@@ -137,7 +141,7 @@ def decode(
         spec.bits_allocated,
         _flags(options) if options else 0,
     )
-    return DecodedFrame(out, spec.photometric_interpretation)
+    return out  # exactly as the spec describes: the short form of DecodedFrame(out, ...)
 
 
 def _frame_array(arr: np.ndarray, bits_allocated: int) -> np.ndarray:

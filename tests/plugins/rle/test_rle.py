@@ -223,7 +223,7 @@ def test_round_trip_every_bits_and_samples(
     assert all(len(s) % 2 == 0 for s in segments)
     out = np.empty(spec.shape, spec.dtype)
     result = codec.decode(frame, spec, out, rle_segment_order=order)
-    assert result.array is out
+    assert result is out  # the short form: out holds the frame as specified
     np.testing.assert_array_equal(out, arr)
     # the segments hold the byte planes of PS3.5 G.2 (reversed within a sample for "<")
     expected = stored_segments(arr, spec)
