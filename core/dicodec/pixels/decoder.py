@@ -93,6 +93,7 @@ class FrameDecoder:
         self._in_place_done = not (self.native and self.spec.bits_stored < self.spec.bits_allocated)
         self._colour = self.spec.samples_per_pixel == 3
         self._ybr = self.spec.photometric_interpretation in _YBR
+        self._first_kwargs: dict[str, Any] | None = None
 
     @property
     def releases_gil(self) -> bool:
@@ -107,10 +108,13 @@ class FrameDecoder:
         spec = self.rgb_spec if as_rgb and not raw else self.spec
         first = self.codecs[0]
         func = first._decode
-        if func is not None and not self.options:
+        if func is not None:
             # the common case, kept short: it runs once per frame, and small frames take microseconds
+            kwargs = self._first_kwargs
+            if kwargs is None:  # the options the first codec takes, filtered once
+                kwargs = self._first_kwargs = dict(_accepted(func, self.options)) if self.options else {}
             try:
-                result = func(src, spec, out)
+                result = func(src, spec, out, **kwargs) if kwargs else func(src, spec, out)
             except (KeyboardInterrupt, SystemExit, GeneratorExit):
                 raise
             except BaseException as exc:  # a codec may raise anything, even a Rust panic
@@ -574,7 +578,7 @@ class Decoder:
             # one frame of an in-memory data set: the cached source and plan do it all
             plan = None
             last = self._last
-            if last is not None and decoding_plugin is None and not options:
+            if last is not None:
                 plan = last[0]()
                 if plan is not None and not (
                     plan.source.dataset is src
@@ -584,16 +588,21 @@ class Decoder:
                     and last[2] == fallback
                     and last[3] == get_registry().generation
                     and last[4] == config.preference_for(self._ts)
+                    and last[5] == decoding_plugin
+                    and (last[6] == options if _plain_options(options) else False)
                 ):
                     plan = None
             if plan is None:
                 now = _changes._current
                 source = source_for_dataset(src, self._ts)
                 plan = plan_for(source, decoding_plugin, raw, as_rgb, fallback, options)
-                if decoding_plugin is None and not options:
+                if _plain_options(options) and (decoding_plugin is None or type(decoding_plugin) in (str, tuple)):
                     # the same data set again next time: skip both lookups while nothing changed
                     generation = get_registry().generation
-                    self._last = (weakref.ref(plan), now, fallback, generation, config.preference_for(self._ts))
+                    self._last = (
+                        weakref.ref(plan), now, fallback, generation, config.preference_for(self._ts),
+                        decoding_plugin, dict(options),
+                    )  # fmt: skip
             total = plan.desc.number_of_frames
             idx = index + total if index < 0 else index
             if not 0 <= idx < total:
@@ -688,6 +697,14 @@ def decode_source(
 
 def _is_dataset(obj: Any) -> bool:
     return isinstance(obj, Dataset)
+
+
+_PLAIN_TYPES = frozenset([int, float, str, bool, type(None)])
+
+
+def _plain_options(options: dict[str, Any]) -> bool:
+    """Whether every option value compares safely and cheaply (no arrays, no containers)."""
+    return not options or all(type(v) in _PLAIN_TYPES for v in options.values())
 
 
 def get_decoder(transfer_syntax: str) -> Decoder:

@@ -209,6 +209,14 @@ def parse(data: bytes | bytearray | memoryview) -> CodestreamInfo:
     ValueError: the JPEG 2000 main header is truncated at byte 2 (marker FF51)
     """
     buf = data if isinstance(data, bytes) else memoryview(data).cast("B")
+    last = _last_header
+    if last is not None:
+        # the frames of one image usually share their main header byte for byte: then
+        # the parse is the same too (checked: same bytes, and a tile starts right after)
+        head = last[0]
+        n = len(head)
+        if buf[n : n + 2] == b"\xff\x90" and bytes(buf[:n]) == head:
+            return last[1]
     offset, jp2 = (0, False) if buf[:2] == b"\xff\x4f" else find_codestream(buf)
     end = len(buf)
     pos = offset + 2
@@ -246,11 +254,23 @@ def parse(data: bytes | bytearray | memoryview) -> CodestreamInfo:
         raise ValueError("the JPEG 2000 main header has too many marker segments")
     if siz is None:
         raise ValueError("the JPEG 2000 codestream has no SIZ marker segment")
-    return CodestreamInfo(
+    info = CodestreamInfo(
         siz.columns, siz.rows, siz.components, siz.precisions, siz.signs, siz.subsampling, siz.rsiz,
         cod.progression, cod.layers, cod.mct, cod.levels, cod.reversible, cod.codeblock,
         htj2k or bool(siz.rsiz & 0x4000), tlm, offset, jp2, tuple(seen),
     )
+    if offset == 0 and marker == SOT:
+        _remember(bytes(buf[:pos]), info)
+    return info
+
+
+_last_header: tuple[bytes, CodestreamInfo] | None = None
+"""The main header parsed last and its result (replaced whole, so threads see a pair)."""
+
+
+def _remember(header: bytes, info: CodestreamInfo) -> None:
+    global _last_header
+    _last_header = (header, info)
 
 
 class _Siz(NamedTuple):

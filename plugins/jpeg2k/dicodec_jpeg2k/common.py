@@ -129,6 +129,9 @@ class Target(NamedTuple):
         The codestream's signedness when it differs from the data set's.
     bits_stored : int
         The codestream's precision.
+    plain : bool
+        Decoded in place, the frame is exactly what the data set describes (its
+        colour space and signedness): a backend may answer with ``out`` itself.
     """
 
     dtype: np.dtype
@@ -136,6 +139,7 @@ class Target(NamedTuple):
     photometric_interpretation: str
     pixel_representation: int | None
     bits_stored: int
+    plain: bool = False
 
 
 def reconcile(info: CodestreamInfo, spec: FrameSpec) -> Target:
@@ -173,6 +177,23 @@ def reconcile(info: CodestreamInfo, spec: FrameSpec) -> Target:
     ...
     ValueError: the JPEG 2000 codestream is 8 × 8 (columns × rows) but the data set says 8 × 4
     """
+    last = _last_target
+    if last is not None and last[0] is info and last[1] is spec:
+        return last[2]  # the next frame of the same image (parse() hands back the same info)
+    target = _reconcile(info, spec)
+    _remember(info, spec, target)
+    return target
+
+
+_last_target: tuple[CodestreamInfo, FrameSpec, Target] | None = None
+
+
+def _remember(info: CodestreamInfo, spec: FrameSpec, target: Target) -> None:
+    global _last_target
+    _last_target = (info, spec, target)
+
+
+def _reconcile(info: CodestreamInfo, spec: FrameSpec) -> Target:
     if info.columns != spec.columns or info.rows != spec.rows:
         raise ValueError(
             f"the JPEG 2000 codestream is {info.columns} × {info.rows} (columns × rows) "
@@ -199,12 +220,16 @@ def reconcile(info: CodestreamInfo, spec: FrameSpec) -> Target:
     if itemsize == 8:
         raise ValueError(f"JPEG 2000 samples of {precision} bits are not supported (at most 32)")
     signed = int(info.signed)
+    direct = itemsize == spec.itemsize
+    photometric = decoded_photometric(info, spec)
+    sign = None if signed == spec.pixel_representation else signed
     return Target(
         _DTYPES[signed, itemsize],
-        itemsize == spec.itemsize,
-        decoded_photometric(info, spec),
-        None if signed == spec.pixel_representation else signed,
+        direct,
+        photometric,
+        sign,
         precision,
+        direct and sign is None and photometric == spec.photometric_interpretation,
     )
 
 

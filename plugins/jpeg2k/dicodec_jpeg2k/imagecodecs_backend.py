@@ -68,7 +68,7 @@ def decode(
     *,
     j2k_threads: int | None = None,
     **options: Any,
-) -> DecodedFrame:
+) -> DecodedFrame | np.ndarray:
     """Decode one JPEG 2000 or HTJ2K frame.
 
     Parameters
@@ -86,9 +86,11 @@ def decode(
 
     Returns
     -------
-    DecodedFrame
+    DecodedFrame or numpy.ndarray
         ``photometric_interpretation`` is ``"RGB"`` for colour-transformed
         frames; ``pixel_representation`` and ``bits_stored`` come from SIZ.
+        When ``out`` was given and the frame is exactly what ``spec`` describes
+        (same colour space and signedness, decoded in place), ``out`` itself.
 
     Raises
     ------
@@ -101,18 +103,22 @@ def decode(
     data = cast(bytes, common.as_bytes(src))  # imagecodecs takes any contiguous buffer
     info = parse(data)
     target = common.reconcile(info, spec)
-    threads = common.decode_threads(spec, j2k_threads)
+    given = out is not None
     if out is None:
         out = np.empty(spec.shape, spec.dtype)
     dst = out.view(target.dtype) if target.direct else None
     if info.htj2k and info.reversible and not info.jp2:
+        common.decode_threads(spec, j2k_threads)  # checks the option; OpenJPH runs in one thread
         result = imagecodecs.htj2k_decode(data, planar=False, out=dst)
     else:
+        threads = common.decode_threads(spec, j2k_threads)
         result = imagecodecs.jpeg2k_decode(data, numthreads=threads, out=dst)
     if dst is None:
         out[...] = result.reshape(spec.shape)
     elif result.shape != spec.shape:  # pragma: no cover - guarded by reconcile
         raise ValueError(f"the decoder returned shape {result.shape}, expected {spec.shape}")
+    if given and target.plain:
+        return out  # exactly as the spec describes: the short form of DecodedFrame(out, ...)
     return DecodedFrame(
         out,
         target.photometric_interpretation,

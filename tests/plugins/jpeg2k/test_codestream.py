@@ -160,3 +160,29 @@ def test_corpus_headers_agree_with_the_data_sets(row: dict[str, str]) -> None:
             w = walk(bytes(frame))
             assert w.precision == list(info.precisions) and w.signed == list(info.signs)
             assert w.progression == info.progression and w.reversible == info.reversible
+
+
+def test_a_repeated_main_header_is_parsed_once() -> None:
+    """Frames that share their main header byte for byte share one parse; any other frame is parsed."""
+    header = SOC + siz(6, 4, [(12, True)]) + cod(2)
+    first = parse(header + SOT + b"tile data of frame 1")
+    again = parse(memoryview(header + SOT + b"other tile data, another length"))
+    assert again is first
+    # the same bytes without a tile right after them: a different header, parsed afresh
+    longer = parse(header + segment(0xFF64, b"\x00\x01comment") + SOT)
+    assert longer is not first and longer.markers[-1] == 0xFF64
+    # one byte changed in SIZ: parsed, and what it says is read
+    other = parse(SOC + siz(6, 4, [(13, True)]) + cod(2) + SOT)
+    assert other.precision == 13
+    assert parse(header + SOT).precision == 12
+
+
+def test_the_header_memory_never_hides_a_bad_header() -> None:
+    good = SOC + siz(4, 4, [(8, False)]) + SOT
+    parse(good)
+    # same length as the good header, tile width 0: OpenJPH would divide by it
+    bad = SOC + segment(0xFF51, struct.pack(">HIIIIIIIIH", 0, 4, 4, 0, 0, 0, 4, 0, 0, 1) + b"\x07\x01\x01") + SOT
+    assert len(bad) == len(good)
+    with pytest.raises(ValueError, match="impossible tile grid"):
+        parse(bad)
+    assert parse(good).columns == 4
