@@ -25,6 +25,7 @@ from .. import changes as _changes
 from .. import config
 from ..dataset import Dataset
 from ..errors import CodecError, DicodecError, NoCodecAvailableError
+from ..plugins import registry as _registry_module
 from ..plugins.records import DecodedFrame, FrameSpec
 from ..plugins.registry import CodecEntry, get_registry
 from .corrections import correct_unused_bits, finish_frame
@@ -534,8 +535,9 @@ class Decoder:
 
         self.transfer_syntax = UID(transfer_syntax)
         self._ts = str(self.transfer_syntax)
-        # (plan, change generation, fallback, registry generation, preference) of the last
-        # one-frame call; the plan is held weakly, its data set keeps it alive
+        # (plan, change generation, fallback, registry, its generation, preference, decoding
+        # plugin, options) of the last one-frame call; the plan is held weakly (its data
+        # set keeps it alive)
         self._last: tuple[Any, ...] | None = None
 
     def __repr__(self) -> str:
@@ -581,15 +583,16 @@ class Decoder:
             if last is not None:
                 plan = last[0]()
                 if plan is not None and not (
-                    plan.source.dataset is src
-                    and last[1] == _changes._current
+                    last[1] == _changes._current
+                    and plan.source.dataset is src
                     and plan.raw == raw
                     and plan.as_rgb == as_rgb
                     and last[2] == fallback
-                    and last[3] == get_registry().generation
-                    and last[4] == config.preference_for(self._ts)
-                    and last[5] == decoding_plugin
-                    and (last[6] == options if _plain_options(options) else False)
+                    and last[4] == last[3].generation
+                    and last[3] is _registry_module._REGISTRY  # not replaced (reset_registry)
+                    and last[5] == config.preference_for(self._ts)
+                    and last[6] == decoding_plugin
+                    and ((not options and not last[7]) or (_plain_options(options) and last[7] == options))
                 ):
                     plan = None
             if plan is None:
@@ -598,10 +601,10 @@ class Decoder:
                 plan = plan_for(source, decoding_plugin, raw, as_rgb, fallback, options)
                 if _plain_options(options) and (decoding_plugin is None or type(decoding_plugin) in (str, tuple)):
                     # the same data set again next time: skip both lookups while nothing changed
-                    generation = get_registry().generation
+                    registry = get_registry()
                     self._last = (
-                        weakref.ref(plan), now, fallback, generation, config.preference_for(self._ts),
-                        decoding_plugin, dict(options),
+                        weakref.ref(plan), now, fallback, registry, registry.generation,
+                        config.preference_for(self._ts), decoding_plugin, dict(options),
                     )  # fmt: skip
             total = plan.desc.number_of_frames
             idx = index + total if index < 0 else index
