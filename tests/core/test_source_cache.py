@@ -312,3 +312,61 @@ def test_returning_another_bare_array_is_refused(short_form: dict[str, Any]) -> 
     with pytest.raises(CodecError, match=r"frame 0 .*shortform.copy: TypeError: decode returned ndarray") as info:
         pixel_array(ds)
     assert isinstance(info.value.__cause__, TypeError)
+
+
+# ------------------------------------------------------------------ reading frames from a path
+
+
+def test_read_ahead_windows_belong_to_each_thread(tmp_path: Any) -> None:
+    """Two workers reading interleaved frames, one far behind the other, keep their own windows.
+
+    With one shared window each read of the slower worker replaced the faster one's
+    window and every frame became a fresh 1 MiB read.
+    """
+    import threading
+
+    from dicodec.pixels.frames import FileFrames
+    from dicodec.pixels.source import open_source
+
+    arr = np.random.default_rng(4).integers(0, 65535, (40, 128, 256), dtype=np.uint16)  # 64 KiB frames
+    ds = make_ds(arr)
+    compress(ds, ENCAPSULATED_UNCOMPRESSED)
+    path = tmp_path / "frames.dcm"
+    ds.save_as(path, enforce_file_format=True)
+    with open_source(path) as source:
+        frames = source.frames
+        assert isinstance(frames, FileFrames)
+        frames.read_ahead = True
+        reads: list[int] = []
+        real_read = frames.read
+
+        def counting_read(offset: int, n: int) -> bytes:
+            reads.append(n)
+            return real_read(offset, n)
+
+        frames.read = counting_read  # type: ignore[method-assign]
+        # worker 0 takes the even frames, worker 1 the odd ones 20 frames later: strictly alternating
+        order = [(k % 2, k // 2 * 2 + (0 if k % 2 == 0 else 1)) for k in range(40)]
+        schedule = [(w, f if w == 0 else (f + 20) % 40) for w, f in order]
+        turns = [threading.Semaphore(0), threading.Semaphore(0)]
+        got: dict[int, bytes] = {}
+
+        def worker(me: int) -> None:
+            for k, (who, frame) in enumerate(schedule):
+                if who != me:
+                    continue
+                turns[me].acquire()
+                got[frame] = bytes(frames.get(frame))
+                if k + 1 < len(schedule):
+                    turns[schedule[k + 1][0]].release()
+
+        threads = [threading.Thread(target=worker, args=(i,)) for i in (0, 1)]
+        for t in threads:
+            t.start()
+        turns[schedule[0][0]].release()
+        for t in threads:
+            t.join(10)
+        worker_reads = len(reads)
+        assert len(got) == 40 and all(frames.get(i) == got[i] for i in range(40))
+    # 64 KiB frames, 1 MiB windows: each worker reads 40 * 64 KiB / 1 MiB windows of its own
+    assert worker_reads <= 8, f"{worker_reads} reads for 40 frames"

@@ -185,8 +185,9 @@ class FileFrames:
             self.desc = desc
             self.table: FrameTable | None = None
             self.frame_length = desc.spec.native_length
-            self._lock = threading.Lock()
-            self._window: tuple[int, bytes] = (0, b"")
+            # one read-ahead window per thread: the frame pool's workers read interleaved
+            # frames, and one shared window would be replaced back and forth between them
+            self._windows = threading.local()
             self.read_ahead = False  # set for sequential decoding of many frames
             if desc.encapsulated:
                 self.table = self._scan(offset, length)
@@ -236,19 +237,21 @@ class FileFrames:
     _READ_AHEAD = 1 << 20
 
     def _span(self, off: int, n: int) -> bytes | memoryview:
-        """Bytes ``off .. off+n``; with :attr:`read_ahead` through a window of at most 1 MiB."""
+        """Bytes ``off .. off+n``; with :attr:`read_ahead` through this thread's window of 1 MiB."""
         if not self.read_ahead:
             return self.read(off, n)
-        with self._lock:
-            start, window = self._window
-            if start <= off and off + n <= start + len(window):
-                return memoryview(window)[off - start : off - start + n]
-            if n >= self._READ_AHEAD:
-                return self.read(off, n)
-            size = min(max(n, self._READ_AHEAD), self.size - off)
-            window = self.read(off, size)
-            self._window = (off, window)
-            return memoryview(window)[:n]
+        local = self._windows
+        window = getattr(local, "window", None)
+        if window is not None:
+            start, data = window
+            if start <= off and off + n <= start + len(data):
+                return memoryview(data)[off - start : off - start + n]
+        if n >= self._READ_AHEAD:
+            return self.read(off, n)
+        size = min(max(n, self._READ_AHEAD), self.size - off)
+        data = self.read(off, size)
+        local.window = (off, data)
+        return memoryview(data)[:n]
 
     def get(self, index: int) -> bytes | memoryview:
         """The encoded bytes of frame ``index`` (read from the file now)."""
@@ -289,7 +292,8 @@ class FileFrames:
             done += n
 
     def close(self) -> None:
-        """Close the file."""
+        """Close the file and drop the read-ahead windows."""
+        self._windows = threading.local()
         if self.fd >= 0:
             os.close(self.fd)
             self.fd = -1
