@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -122,7 +122,7 @@ class FrameDecoder:
                 return self._decode_from(1, [(first.name, exc)], index, src, out, raw, as_rgb, spec)
             if result is out and self._in_place_done and (raw or not as_rgb or not self._colour or not self._ybr):
                 return first.name, spec.photometric_interpretation  # "exactly as specified, in out"
-            if (
+            if (  # finish_frame's own shortcut, without the call
                 type(result) is DecodedFrame
                 and result.array is out
                 and result.pixel_representation is None
@@ -132,15 +132,12 @@ class FrameDecoder:
             ):
                 return first.name, result.photometric_interpretation  # decoded in place, nothing to correct
             try:
-                return first.name, self._finish(result, spec, out, raw, as_rgb)
+                return first.name, finish_frame(result, spec, out, raw=raw, as_rgb=as_rgb, native=self.native)
             except (KeyboardInterrupt, SystemExit, GeneratorExit):
                 raise
             except BaseException as exc:
                 return self._decode_from(1, [(first.name, exc)], index, src, out, raw, as_rgb, spec)
         return self._decode_from(0, [], index, src, out, raw, as_rgb, spec)
-
-    def _finish(self, result: Any, spec: FrameSpec, out: np.ndarray, raw: bool, as_rgb: bool) -> str:
-        return finish_frame(result, spec, out, raw=raw, as_rgb=as_rgb, native=self.native)
 
     def _decode_from(
         self,
@@ -163,7 +160,7 @@ class FrameDecoder:
                         result = func(src, spec, out, **_accepted(func, options))
                     else:
                         result = func(src, spec, out)
-                    return entry.name, self._finish(result, spec, out, raw, as_rgb)
+                    return entry.name, finish_frame(result, spec, out, raw=raw, as_rgb=as_rgb, native=self.native)
                 except (KeyboardInterrupt, SystemExit, GeneratorExit):
                     raise
                 except BaseException as exc:  # a codec may raise anything, even a Rust panic
@@ -524,6 +521,19 @@ def _native_codec_allowed(desc: PixelDescription, decoding_plugin: str | Sequenc
     return False
 
 
+class _LastPlan(NamedTuple):
+    """The plan of a Decoder's last one-frame call, and what it was valid for."""
+
+    plan: Any  # a weak reference: the plan lives in its data set's cache
+    changes: int  # dicodec.changes generation when the plan was looked up
+    fallback: bool
+    registry: Any
+    registry_generation: int
+    preference: tuple[str, ...]
+    decoding_plugin: str | Sequence[str] | None  # only None, a str or a tuple are kept
+    options: dict[str, Any]
+
+
 class Decoder:
     """Decoding for one transfer syntax, from a Dataset, a path or a file-like.
 
@@ -535,10 +545,7 @@ class Decoder:
 
         self.transfer_syntax = UID(transfer_syntax)
         self._ts = str(self.transfer_syntax)
-        # (plan, change generation, fallback, registry, its generation, preference, decoding
-        # plugin, options) of the last one-frame call; the plan is held weakly (its data
-        # set keeps it alive)
-        self._last: tuple[Any, ...] | None = None
+        self._last: _LastPlan | None = None
 
     def __repr__(self) -> str:
         return f"<Decoder for {self.transfer_syntax.name}>"
@@ -581,18 +588,18 @@ class Decoder:
             plan = None
             last = self._last
             if last is not None:
-                plan = last[0]()
+                plan = last.plan()
                 if plan is not None and not (
-                    last[1] == _changes._current
+                    last.changes == _changes._current
                     and plan.source.dataset is src
                     and plan.raw == raw
                     and plan.as_rgb == as_rgb
-                    and last[2] == fallback
-                    and last[4] == last[3].generation
-                    and last[3] is _registry_module._REGISTRY  # not replaced (reset_registry)
-                    and last[5] == config.preference_for(self._ts)
-                    and last[6] == decoding_plugin
-                    and ((not options and not last[7]) or (_plain_options(options) and last[7] == options))
+                    and last.fallback == fallback
+                    and last.registry_generation == last.registry.generation
+                    and last.registry is _registry_module._REGISTRY  # not replaced (reset_registry)
+                    and last.preference == config.preference_for(self._ts)
+                    and last.decoding_plugin == decoding_plugin
+                    and ((not options and not last.options) or (_plain_options(options) and last.options == options))
                 ):
                     plan = None
             if plan is None:
@@ -602,7 +609,7 @@ class Decoder:
                 if _plain_options(options) and (decoding_plugin is None or type(decoding_plugin) in (str, tuple)):
                     # the same data set again next time: skip both lookups while nothing changed
                     registry = get_registry()
-                    self._last = (
+                    self._last = _LastPlan(
                         weakref.ref(plan), now, fallback, registry, registry.generation,
                         config.preference_for(self._ts), decoding_plugin, dict(options),
                     )  # fmt: skip
