@@ -2,7 +2,10 @@
 
 Every change made through the public API of :class:`~dicodec.dataset.Dataset` and
 :class:`~dicodec.dataelem.DataElement` (setting, adding or deleting an element, assigning
-a value or a VR, replacing ``file_meta``) calls :func:`changed`. A cache records
+a value or a VR, replacing ``file_meta``) calls :func:`changed`, and so does every change
+of the codecs on offer (registering, unregistering, blocking a plugin) or of the codec
+preferences (:func:`dicodec.config.set_preference`, ``reload_preferences``); ``prefer()``
+blocks are per thread, so caches check those themselves. A cache records
 :func:`generation` when it is filled; while the number is the same, nothing has been
 changed anywhere and the cache is valid without looking at a single value. When the
 number moved, the cache compares the values it depends on, so an unrelated change

@@ -17,6 +17,8 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from .changes import changed
+
 __all__ = [
     "ANY",
     "IGNORE",
@@ -205,6 +207,7 @@ def set_preference(names: str | list[str] | tuple[str, ...] | None, transfer_syn
             _user_prefs.pop(transfer_syntax, None)
         else:
             _user_prefs[transfer_syntax] = (names,) if isinstance(names, str) else tuple(names)
+    changed()  # cached decode plans chose codecs under the old preferences
 
 
 @contextlib.contextmanager
@@ -253,3 +256,4 @@ def reload_preferences() -> None:
     with _user_lock:
         _user_prefs.clear()
         _loaded_external = None
+    changed()

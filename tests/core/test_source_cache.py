@@ -241,6 +241,38 @@ def test_the_one_frame_path_follows_set_preference(two_codecs: Dataset) -> None:
     assert dec.as_array(two_codecs, index=0)[1]["codecs"] == ["cachetest.high"]
 
 
+def test_the_one_frame_path_follows_blocking(two_codecs: Dataset) -> None:
+    from dicodec.plugins import block, unblock
+
+    dec = get_decoder(PRIVATE_TS)
+    assert dec.as_array(two_codecs, index=0)[1]["codecs"] == ["cachetest.high"]
+    block("cachetest.high")
+    try:
+        assert dec.as_array(two_codecs, index=0)[1]["codecs"] == ["cachetest.low"]
+    finally:
+        unblock("cachetest.high")
+    assert dec.as_array(two_codecs, index=0)[1]["codecs"] == ["cachetest.high"]
+
+
+def test_the_one_frame_path_follows_a_prefer_context_in_another_thread(two_codecs: Dataset) -> None:
+    """One Decoder shared by two threads: a prefer() block in one is not seen by the other."""
+    import threading
+
+    dec = get_decoder(PRIVATE_TS)
+    assert dec.as_array(two_codecs, index=0)[1]["codecs"] == ["cachetest.high"]
+    seen: list[list[str]] = []
+
+    def inside() -> None:
+        with config.prefer("cachetest.low"):
+            seen.append(dec.as_array(two_codecs, index=0)[1]["codecs"])
+
+    thread = threading.Thread(target=inside)
+    thread.start()
+    thread.join(10)
+    assert seen == [["cachetest.low"]]
+    assert dec.as_array(two_codecs, index=0)[1]["codecs"] == ["cachetest.high"]
+
+
 def test_the_one_frame_path_follows_options(two_codecs: Dataset) -> None:
     dec = get_decoder(PRIVATE_TS)
     dec.as_array(two_codecs, index=0)

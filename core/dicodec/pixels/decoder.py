@@ -25,7 +25,6 @@ from .. import changes as _changes
 from .. import config
 from ..dataset import Dataset
 from ..errors import CodecError, DicodecError, NoCodecAvailableError
-from ..plugins import registry as _registry_module
 from ..plugins.records import DecodedFrame, FrameSpec
 from ..plugins.registry import CodecEntry, get_registry
 from .corrections import correct_unused_bits, finish_frame
@@ -291,7 +290,8 @@ class DecodePlan:
         self.dtype = np.dtype(self.spec.dtype)
         self.mask = self.dtype.type((1 << self.spec.bits_stored) - 1) if self.mask_bits and not self.signed else None
         self.decoder = None if self.direct else FrameDecoder(self.desc, decoding_plugin, fallback, options)
-        self._meta_base: dict[str, Any] | None = None
+        self._meta_base = _meta(self.desc, self.spec.photometric_interpretation, [], 1)
+        self.total = self.desc.number_of_frames
         self._frame_shape = (1, *self.spec.shape)
         self._copy_frame = getattr(source.frames, "copy_frame", None) if self.direct else None
         self._volume = source.frames.volume if self._copy_frame is not None else None  # type: ignore[union-attr]
@@ -303,21 +303,35 @@ class DecodePlan:
         """:meth:`one` for codec-decoded frames, with everything it needs bound once."""
         decode, get, empty = self.decoder.decode, self._get, np.empty  # type: ignore[union-attr]
         shape, dtype, raw, as_rgb = self.spec.shape, self.dtype, self.raw, self.as_rgb
+        frames = self.source.frames
+        table = frames.table if type(frames) is MemoryFrames else None
+        if table is not None:
+            spans, view = table.frames, frames._view  # type: ignore[union-attr]
 
-        def one(index: int) -> tuple[np.ndarray, str, str]:
-            out = empty(shape, dtype)
-            codec, pi = decode(index, get(index), out, raw, as_rgb)
-            return out, codec, pi
+            def one(index: int) -> tuple[np.ndarray, str, str]:
+                parts = spans[index]
+                if len(parts) == 1:  # one fragment in memory: sliced here, as MemoryFrames.get would
+                    off, length = parts[0]
+                    src = view[off : off + length]
+                else:
+                    src = get(index)
+                out = empty(shape, dtype)
+                codec, pi = decode(index, src, out, raw, as_rgb)
+                return out, codec, pi
+
+        else:
+
+            def one(index: int) -> tuple[np.ndarray, str, str]:
+                out = empty(shape, dtype)
+                codec, pi = decode(index, get(index), out, raw, as_rgb)
+                return out, codec, pi
 
         one.__doc__ = DecodePlan.one.__doc__
         return one
 
     def meta(self, pi: str, codecs: list[str]) -> dict[str, Any]:
         """The metadata dict of a one-frame result."""
-        base = self._meta_base
-        if base is None:
-            base = self._meta_base = _meta(self.desc, self.spec.photometric_interpretation, [], 1)
-        return {**base, "photometric_interpretation": pi, "codecs": codecs}
+        return {**self._meta_base, "photometric_interpretation": pi, "codecs": codecs}
 
     def one(self, index: int) -> tuple[np.ndarray, str, str]:
         """Decode one frame into a new array: (array, codec, photometric interpretation)."""
@@ -351,29 +365,9 @@ class DecodePlan:
         if len(frames) > 1 and hasattr(self.source.frames, "read_ahead"):
             self.source.frames.read_ahead = True  # sequential: fewer, larger reads
         if self.decoder is not None:
-            # one() inlined: at a few microseconds per small frame, the calls count
-            decode, get, empty = self.decoder.decode, self._get, np.empty
-            shape, dtype, raw, as_rgb = self.spec.shape, self.dtype, self.raw, self.as_rgb
-            table = getattr(self.source.frames, "table", None)
-            if table is not None and type(self.source.frames) is MemoryFrames:
-                # encapsulated frames in memory: slice each one-fragment frame right here
-                spans, view = table.frames, self.source.frames._view
-                src: bytes | bytearray | memoryview
-                for i in frames:
-                    parts = spans[i]
-                    if len(parts) == 1:
-                        off, length = parts[0]
-                        src = view[off : off + length]
-                    else:
-                        src = get(i)
-                    out = empty(shape, dtype)
-                    decode(i, src, out, raw, as_rgb)
-                    yield out
-                return
+            one = self.one  # the plan's own one-frame function, with everything bound once
             for i in frames:
-                out = empty(shape, dtype)
-                decode(i, get(i), out, raw, as_rgb)
-                yield out
+                yield one(i)[0]
             return
         if not frames:
             return
@@ -526,10 +520,8 @@ class _LastPlan(NamedTuple):
 
     plan: Any  # a weak reference: the plan lives in its data set's cache
     changes: int  # dicodec.changes generation when the plan was looked up
+    context: Any  # the prefer() layers in force then (held, so the identity stays unique)
     fallback: bool
-    registry: Any
-    registry_generation: int
-    preference: tuple[str, ...]
     decoding_plugin: str | Sequence[str] | None  # only None, a str or a tuple are kept
     options: dict[str, Any]
 
@@ -590,35 +582,31 @@ class Decoder:
             if last is not None:
                 plan = last.plan()
                 if plan is not None and not (
-                    last.changes == _changes._current
+                    last.changes == _changes._current  # no data set, codec or preference changed
+                    and last.context is config._context_prefs.get()  # nor this thread's prefer() blocks
                     and plan.source.dataset is src
                     and plan.raw == raw
                     and plan.as_rgb == as_rgb
                     and last.fallback == fallback
-                    and last.registry_generation == last.registry.generation
-                    and last.registry is _registry_module._REGISTRY  # not replaced (reset_registry)
-                    and last.preference == config.preference_for(self._ts)
                     and last.decoding_plugin == decoding_plugin
                     and ((not options and not last.options) or (_plain_options(options) and last.options == options))
                 ):
                     plan = None
             if plan is None:
-                now = _changes._current
+                now, context = _changes._current, config._context_prefs.get()
                 source = source_for_dataset(src, self._ts)
                 plan = plan_for(source, decoding_plugin, raw, as_rgb, fallback, options)
                 if _plain_options(options) and (decoding_plugin is None or type(decoding_plugin) in (str, tuple)):
                     # the same data set again next time: skip both lookups while nothing changed
-                    registry = get_registry()
                     self._last = _LastPlan(
-                        weakref.ref(plan), now, fallback, registry, registry.generation,
-                        config.preference_for(self._ts), decoding_plugin, dict(options),
-                    )  # fmt: skip
-            total = plan.desc.number_of_frames
+                        weakref.ref(plan), now, context, fallback, decoding_plugin, dict(options)
+                    )
+            total = plan.total
             idx = index + total if index < 0 else index
             if not 0 <= idx < total:
                 raise IndexError(f"frame index {index} is out of range for {total} frames")
             arr, codec, pi = plan.one(idx)
-            return arr, plan.meta(pi, [codec])
+            return arr, {**plan._meta_base, "photometric_interpretation": pi, "codecs": [codec]}
         with open_source(src, self.transfer_syntax) as source:
             return decode_source(
                 source,

@@ -25,6 +25,7 @@ from typing import Any
 
 import pluggy
 
+from ..changes import changed
 from ..errors import PluginError
 from . import hookspecs
 from .records import BulkDataSpec, CodecSpec, TransferSyntaxSpec
@@ -186,7 +187,7 @@ class Registry:
 
     def _add(self, obj: Any, info: PluginInfo) -> None:
         """Check and register one plugin object; a broken one is recorded, never half-added."""
-        self.generation += 1
+        self._bump()
         version = getattr(obj, "DICODEC_API_VERSION", None)
         try:
             compatible = version is not None and int(version) == hookspecs.API_VERSION
@@ -301,7 +302,7 @@ class Registry:
     def unregister(self, name: str) -> None:
         """Remove a plugin and its codecs."""
         with self._lock:
-            self.generation += 1
+            self._bump()
             info = self.plugins.pop(name, None)
             if info is None:
                 raise KeyError(f"no plugin named {name!r}")
@@ -316,13 +317,18 @@ class Registry:
         """Never use this plugin or codec (by name) from now on."""
         with self._lock:
             self.blocked.add(name)
-            self.generation += 1
+            self._bump()
 
     def unblock(self, name: str) -> None:
         """Undo :meth:`block`."""
         with self._lock:
             self.blocked.discard(name)
-            self.generation += 1
+            self._bump()
+
+    def _bump(self) -> None:
+        """Record a change of the codecs on offer: plans made before it are stale."""
+        self.generation += 1
+        changed()
 
     def is_blocked(self, entry: CodecEntry) -> bool:
         """Whether the codec or its plugin is blocked."""
@@ -507,3 +513,4 @@ def reset_registry() -> None:
     global _REGISTRY
     with _REGISTRY_LOCK:
         _REGISTRY = None
+    changed()
