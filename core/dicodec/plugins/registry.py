@@ -187,7 +187,12 @@ class Registry:
 
     def _add(self, obj: Any, info: PluginInfo) -> None:
         """Check and register one plugin object; a broken one is recorded, never half-added."""
-        self._bump()
+        try:
+            self._add_checked(obj, info)
+        finally:
+            self._bump()  # after the change: a plan made meanwhile sees the next number
+
+    def _add_checked(self, obj: Any, info: PluginInfo) -> None:
         version = getattr(obj, "DICODEC_API_VERSION", None)
         try:
             compatible = version is not None and int(version) == hookspecs.API_VERSION
@@ -302,7 +307,6 @@ class Registry:
     def unregister(self, name: str) -> None:
         """Remove a plugin and its codecs."""
         with self._lock:
-            self._bump()
             info = self.plugins.pop(name, None)
             if info is None:
                 raise KeyError(f"no plugin named {name!r}")
@@ -312,6 +316,7 @@ class Registry:
             obj = self._objects.pop(name, None)
             if obj is not None and self.pm.is_registered(obj):
                 self.pm.unregister(obj)
+            self._bump()
 
     def block(self, name: str) -> None:
         """Never use this plugin or codec (by name) from now on."""
@@ -326,7 +331,7 @@ class Registry:
             self._bump()
 
     def _bump(self) -> None:
-        """Record a change of the codecs on offer: plans made before it are stale."""
+        """Record a change of the codecs on offer, once it is made: plans made before are stale."""
         self.generation += 1
         changed()
 
