@@ -278,7 +278,7 @@ class FrameReader:
 
     def __init__(self, src: str | os.PathLike[str] | BinaryIO, frame_info: FrameInfo | None = None, offset: int | None = None):
         self._io = _Positioned(src)
-        self._decoder_plan: Any = None
+        self._pixel_source: Any = None  # built on the first read_frame, then reused with its plans
         try:
             if frame_info is None:
                 frame_info = self._scan(src)
@@ -416,15 +416,18 @@ class FrameReader:
         Takes the options of :func:`dicodec.pixels.pixel_array` (``decoding_plugin``,
         ``raw``, ``as_rgb``, ``fallback`` and codec options).
         """
-        from .pixels.decoder import DecodePlan
-        from .pixels.source import PixelSource
+        from .pixels.decoder import plan_for
 
         n = self.number_of_frames
         if not -n <= index < n:
             raise IndexError(f"frame {index} is out of range: there are {n} frames")
-        desc = self._description()
-        source = PixelSource(desc, _ReaderFrames(self, desc), None)  # type: ignore[arg-type]
-        plan = DecodePlan(
+        source = self._pixel_source
+        if source is None:
+            from .pixels.source import PixelSource
+
+            desc = self._description()
+            source = self._pixel_source = PixelSource(desc, _ReaderFrames(self, desc), None)  # type: ignore[arg-type]
+        plan = plan_for(  # reused while the options, preferences and codecs stay the same
             source,
             options.pop("decoding_plugin", None),
             options.pop("raw", False),

@@ -175,3 +175,37 @@ def test_last_frame_of_a_2gb_file_with_bounded_memory(tmp_path: Path) -> None:
     grown = int(out.stdout.strip())
     assert grown < 64 * 1024**2, f"reading one 2 MB frame grew the process by {grown} bytes"
     os.unlink(path)
+
+
+def test_read_frame_reuses_its_plan_and_follows_preferences(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The decode plan is built once per set of options, and again when preferences change."""
+    pytest.importorskip("dicodec_rle")
+    from dicodec import config
+    from dicodec.pixels import compress
+    from dicodec.pixels import decoder as decoder_module
+
+    ds = examples.multiframe
+    expected = pixel_array(ds)
+    compress(ds, "1.2.840.10008.1.2.5")
+    path = tmp_path / "rle.dcm"
+    ds.save_as(path, enforce_file_format=True)
+    built: list[tuple[object, ...]] = []
+
+    class CountingPlan(decoder_module.DecodePlan):
+        def __init__(self, *args: object) -> None:
+            built.append(args[1:])
+            super().__init__(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(decoder_module, "DecodePlan", CountingPlan)
+    with FrameReader(path) as reader:
+        for i in range(reader.number_of_frames):
+            assert np.array_equal(reader.read_frame(i), expected[i])
+        assert len(built) == 1
+        reader.read_frame(0, raw=True)
+        reader.read_frame(1, raw=True)
+        assert len(built) == 2
+        with config.prefer("rle.pylibjpeg", "rle.c"):
+            assert np.array_equal(reader.read_frame(2), expected[2])
+        assert len(built) == 3
+        reader.read_frame(3)
+        assert len(built) == 3  # the first plan again
