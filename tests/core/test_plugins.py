@@ -1378,3 +1378,35 @@ def test_no_codec_for_a_transfer_syntax_says_what_to_install() -> None:
     ds.file_meta.TransferSyntaxUID = TEST_TS
     with pytest.raises(NoCodecAvailableError, match="no codec is registered for Raw Test Frames"):
         pixel_array(ds)
+
+
+# ===========================================================================
+# dicodec.plugins.frames.fill_out: the copy every library-backed codec makes
+# ===========================================================================
+def test_fill_out_writes_into_the_given_array_and_keeps_bits_through_a_view() -> None:
+    from dicodec.plugins.frames import fill_out
+
+    spec = FrameSpec(rows=2, columns=3, samples_per_pixel=1, bits_allocated=16, bits_stored=16, pixel_representation=1)
+    out = np.zeros(spec.shape, np.int16)
+    library = np.array([0, 1, 0x7FFF, 0x8000, 0xFFFE, 0xFFFF], dtype=np.uint16)
+    assert fill_out(out, library, spec, as_dtype=np.uint16) is out
+    assert out.ravel().tolist() == [0, 1, 32767, -32768, -2, -1]  # the same bits, read signed
+
+
+def test_fill_out_widens_a_smaller_container_and_allocates_when_needed() -> None:
+    from dicodec.plugins.frames import fill_out
+
+    spec = FrameSpec(rows=2, columns=2, samples_per_pixel=3, bits_allocated=16, bits_stored=8,
+                     photometric_interpretation="RGB")
+    samples = np.arange(12, dtype=np.uint8) + 250  # wraps: 250..255, 0..5
+    out = fill_out(None, samples, spec)
+    assert out.dtype == np.uint16 and out.shape == (2, 2, 3)
+    assert out.ravel().tolist() == samples.astype(np.uint16).tolist()
+
+
+def test_fill_out_names_the_library_when_the_sample_count_is_wrong() -> None:
+    from dicodec.plugins.frames import fill_out
+
+    spec = FrameSpec(rows=4, columns=4, bits_allocated=8, bits_stored=8)
+    with pytest.raises(ValueError, match="libbar decoded 15 samples, the frame has 16"):
+        fill_out(np.empty((4, 4), np.uint8), np.zeros(15, np.uint8), spec, library="libbar")

@@ -35,6 +35,7 @@ from typing import Any
 
 import numpy as np
 
+from dicodec.plugins.frames import fill_out
 from dicodec.plugins.records import DecodedFrame, EncodedFrame, FrameSpec
 
 from . import isolation
@@ -285,10 +286,7 @@ def decode_here(src: bytes | bytearray | memoryview, spec: FrameSpec, out: np.nd
     if planar == 1 and spec.samples_per_pixel > 1:
         planes = arr.reshape(spec.samples_per_pixel, spec.rows, spec.columns)
         return DecodedFrame(planes, pi, planar_configuration=1, pixel_representation=sign, bits_stored=precision)
-    if out is None:
-        out = np.empty(spec.shape, dtype=spec.dtype)
-    out.reshape(-1)[...] = arr if arr.dtype == out.dtype else arr.astype(out.dtype)
-    return DecodedFrame(out, pi, pixel_representation=sign, bits_stored=precision)
+    return DecodedFrame(fill_out(out, arr, spec, library="GDCM"), pi, pixel_representation=sign, bits_stored=precision)
 
 
 def _lossy_changes(spec: FrameSpec, method: str, encoded: int) -> dict[str, Any]:

@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 import openjpeg
 
+from dicodec.plugins.frames import fill_out
 from dicodec.plugins.records import DecodedFrame, EncodedFrame, FrameSpec
 
 from . import common
@@ -82,14 +83,8 @@ def decode(src: Any, spec: FrameSpec, out: np.ndarray | None = None, **options: 
     target = common.reconcile(info, spec)
     arr = openjpeg.decode(BytesIO(data), j2k_format=2 if info.jp2 else 0, reshape=False)
     arr = arr.view(target.dtype)
-    if arr.size != spec.pixels:
-        raise ValueError(f"OpenJPEG returned {arr.size} samples, the frame has {spec.pixels}")
-    if out is None:
-        out = np.empty(spec.shape, spec.dtype)
-    if target.direct:
-        out.view(target.dtype)[...] = arr.reshape(spec.shape)
-    else:
-        out[...] = arr.reshape(spec.shape)
+    # straight through a view when the containers match, else a widening copy
+    out = fill_out(out, arr, spec, as_dtype=target.dtype if target.direct else None, library="OpenJPEG")
     return DecodedFrame(
         out,
         target.photometric_interpretation,

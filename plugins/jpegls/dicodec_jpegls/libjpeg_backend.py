@@ -29,6 +29,7 @@ from typing import Any
 import libjpeg
 import numpy as np
 
+from dicodec.plugins.frames import fill_out
 from dicodec.plugins.records import DecodedFrame, FrameSpec
 
 from .codestream import check_end, parse_header
@@ -71,10 +72,5 @@ def decode(
     check_frame(info, spec)
     check_end(src)
     image = libjpeg.decode(src if isinstance(src, bytes) else bytes(src), colour_transform=0)
-    if image.size != spec.pixels:
-        raise ValueError(f"libjpeg decoded {image.size} samples, the frame has {spec.pixels}")
-    if out is None:
-        out = np.empty(spec.shape, spec.dtype)
-    target = out.view(_UNSIGNED[out.itemsize]) if out.dtype.kind == "i" else out
-    target[...] = image.reshape(spec.shape)
-    return finished(out, spec)
+    # the library's samples carry no sign: their bits go in as they are, the core reinterprets
+    return finished(fill_out(out, image, spec, as_dtype=_UNSIGNED[spec.itemsize], library="libjpeg"), spec)

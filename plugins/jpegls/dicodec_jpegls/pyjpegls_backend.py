@@ -38,6 +38,7 @@ from typing import Any
 import jpeg_ls
 import numpy as np
 
+from dicodec.plugins.frames import fill_out
 from dicodec.plugins.records import DecodedFrame, EncodedFrame, FrameSpec
 
 from .codestream import check_end, parse_header
@@ -81,18 +82,10 @@ def decode(
     check_end(src)
     data = jpeg_ls.decode_from_buffer(src if isinstance(src, bytes) else bytes(src))
     samples = np.frombuffer(data, _DTYPES[info.itemsize])
-    if samples.size != spec.pixels:
-        raise ValueError(f"pyjpegls decoded {samples.size} samples, the frame has {spec.pixels}")
-    if spec.samples_per_pixel > 1 and info.interleave == 0:
-        planes = samples.reshape(spec.samples_per_pixel, spec.rows, spec.columns)
-        image = planes.transpose(1, 2, 0)
-    else:
-        image = samples.reshape(spec.shape)
-    if out is None:
-        out = np.empty(spec.shape, spec.dtype)
-    target = out.view(_DTYPES[out.itemsize]) if out.dtype.kind == "i" else out
-    target[...] = image
-    return finished(out, spec)
+    if spec.samples_per_pixel > 1 and info.interleave == 0 and samples.size == spec.pixels:
+        samples = samples.reshape(spec.samples_per_pixel, spec.rows, spec.columns).transpose(1, 2, 0)
+    # the library's samples carry no sign: their bits go in as they are, the core reinterprets
+    return finished(fill_out(out, samples, spec, as_dtype=_DTYPES[spec.itemsize], library="pyjpegls"), spec)
 
 
 def _encode_padded(src: bytes, spec: FrameSpec, near: int, ilv: int) -> bytes | bytearray:
