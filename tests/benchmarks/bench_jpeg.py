@@ -155,29 +155,38 @@ def pydicom_contenders(path: Path, expected: np.ndarray, tolerance: int) -> dict
     return out
 
 
-def section_baseline(data: Path, rounds: int) -> list[dict[str, Any]]:
+def decode_cell(
+    path: Path,
+    title: str,
+    rounds: int,
+    *,
+    best_target: float,
+    raw_tolerance: int,
+    pydicom_tolerance: int,
+    raw_dtype: Any = None,
+) -> list[dict[str, Any]]:
+    """dicodec (default workers and one), raw libjpeg-turbo and pydicom's plugins on one file."""
     import imagecodecs
 
     import dicodec.pixels as dp
 
-    path = data / "rgb" / "jpeg_baseline.dcm"
     frames, ds = frames_of(path)
-    shape = (len(frames), ds.Rows, ds.Columns, 3)
     expected = dp.pixel_array(str(path))
-    buf = np.empty(shape, np.uint8)
+    frame_shape = expected.shape[1:] if len(frames) > 1 else expected.shape
+    buf = np.empty((len(frames), *frame_shape), expected.dtype)
+    target = buf.view(raw_dtype) if raw_dtype is not None else buf  # libjpeg-turbo writes unsigned
 
     def raw_turbo() -> np.ndarray:
         for i, f in enumerate(frames):
-            imagecodecs.jpeg8_decode(f, out=buf[i])
+            imagecodecs.jpeg8_decode(f, out=target[i])
         return buf
 
     raw_turbo()
-    assert np.abs(buf.astype(int) - expected).max() <= 1, "raw libjpeg-turbo disagrees with dicodec"
-    contenders: dict[str, Callable[[], Any]] = pydicom_contenders(path, expected, 3)
+    assert np.abs(buf.reshape(expected.shape).astype(int) - expected).max() <= raw_tolerance, "raw libjpeg-turbo disagrees with dicodec"
+    contenders: dict[str, Callable[[], Any]] = pydicom_contenders(path, expected, pydicom_tolerance)
     contenders["raw turbo"] = raw_turbo
     contenders["dicodec"] = lambda: dp.pixel_array(str(path))
     contenders["dicodec w=1"] = lambda: dp.pixel_array(str(path), workers=1)
-
     if "jpeg.libjpeg" in dp.get_decoder(ds.file_meta.TransferSyntaxUID).available_plugins:
         contenders["dicodec[libjpeg]"] = lambda: dp.pixel_array(str(path), decoding_plugin="jpeg.libjpeg")
     samples = round_robin(contenders, rounds)
@@ -185,7 +194,7 @@ def section_baseline(data: Path, rounds: int) -> list[dict[str, Any]]:
     targets = []
     if best:
         targets += [
-            Target("vs pydicom's best", best, "dicodec", 8.0),
+            Target("vs pydicom's best", best, "dicodec", best_target),
             Target("vs pydicom's best, 1 thread", best, "dicodec w=1", 1.0),
         ]
     targets += [
@@ -194,49 +203,21 @@ def section_baseline(data: Path, rounds: int) -> list[dict[str, Any]]:
     ]
     if "dicodec[libjpeg]" in samples:
         targets.append(Target("libjpeg vs turbo (1 thread)", "dicodec[libjpeg]", "dicodec w=1", 1.0))
-    return report("JPEG Baseline decode, rgb 30 x 480x640x3 (YBR_FULL_422)", samples, buf.nbytes, targets)
+    return report(title, samples, buf.nbytes, targets)
+
+
+def section_baseline(data: Path, rounds: int) -> list[dict[str, Any]]:
+    return decode_cell(
+        data / "rgb" / "jpeg_baseline.dcm", "JPEG Baseline decode, rgb 30 x 480x640x3 (YBR_FULL_422)", rounds,
+        best_target=8.0, raw_tolerance=1, pydicom_tolerance=3,
+    )  # fmt: skip
 
 
 def section_sv1(data: Path, rounds: int) -> list[dict[str, Any]]:
-    import imagecodecs
-
-    import dicodec.pixels as dp
-
-    path = data / "mf" / "jpeg_ll_sv1.dcm"
-    frames, ds = frames_of(path)
-    shape = (len(frames), ds.Rows, ds.Columns)
-    expected = dp.pixel_array(str(path))
-    buf = np.empty(shape, expected.dtype)
-    view = buf.view(np.uint16)
-
-    def raw_turbo() -> np.ndarray:
-        for i, f in enumerate(frames):
-            imagecodecs.jpeg8_decode(f, out=view[i])
-        return buf
-
-    raw_turbo()
-    assert np.array_equal(buf, expected), "raw libjpeg-turbo disagrees with dicodec"
-    contenders: dict[str, Callable[[], Any]] = pydicom_contenders(path, expected, 0)
-    contenders["raw turbo"] = raw_turbo
-    contenders["dicodec"] = lambda: dp.pixel_array(str(path))
-    contenders["dicodec w=1"] = lambda: dp.pixel_array(str(path), workers=1)
-    if "jpeg.libjpeg" in dp.get_decoder(ds.file_meta.TransferSyntaxUID).available_plugins:
-        contenders["dicodec[libjpeg]"] = lambda: dp.pixel_array(str(path), decoding_plugin="jpeg.libjpeg")
-    samples = round_robin(contenders, rounds)
-    best = min((n for n in samples if n.startswith("pydicom[")), key=lambda n: statistics.median(samples[n]), default=None)
-    targets = []
-    if best:
-        targets += [
-            Target("vs pydicom's best", best, "dicodec", 2.8),
-            Target("vs pydicom's best, 1 thread", best, "dicodec w=1", 1.0),
-        ]
-    targets += [
-        Target("vs raw libjpeg-turbo", "raw turbo", "dicodec", 0.9),
-        Target("vs raw libjpeg-turbo, 1 thread", "raw turbo", "dicodec w=1", 0.9),
-    ]
-    if "dicodec[libjpeg]" in samples:
-        targets.append(Target("libjpeg vs turbo (1 thread)", "dicodec[libjpeg]", "dicodec w=1", 1.0))
-    return report("JPEG Lossless SV1 decode, mf 200 x 512x512 int16", samples, buf.nbytes, targets)
+    return decode_cell(
+        data / "mf" / "jpeg_ll_sv1.dcm", "JPEG Lossless SV1 decode, mf 200 x 512x512 int16", rounds,
+        best_target=2.8, raw_tolerance=0, pydicom_tolerance=0, raw_dtype=np.uint16,
+    )  # fmt: skip
 
 
 def gil_free_fraction(work: Callable[[], Any], seconds: float = 0.6) -> float:
