@@ -324,7 +324,11 @@ def _emit(target: Any, data: bytes, overwrite: bool) -> None:
         if not overwrite and os.path.exists(path):
             raise _FileExistsWriteError(errno.EEXIST, "the file exists and overwrite=False", path)
         try:
-            _write_atomically(path, data)
+            _write_atomically(path, data, exclusive=not overwrite)
+        except FileExistsError as exc:
+            if overwrite:  # pragma: no cover - os.replace does not raise it
+                raise WriteError(f"cannot write {path}: {exc}") from exc
+            raise _FileExistsWriteError(errno.EEXIST, "the file exists and overwrite=False", path) from exc
         except OSError as exc:
             raise WriteError(f"cannot write {path}: {exc}") from exc
         return
@@ -366,7 +370,27 @@ def _create_temporary(folder: str) -> tuple[int, str]:
     raise FileExistsError(errno.EEXIST, "no unused temporary file name", folder)  # pragma: no cover
 
 
-def _write_atomically(path: str, data: bytes, *, durable: bool = False) -> None:
+def _link_exclusively(tmp: str, path: str) -> None:
+    """Give the complete file ``tmp`` the name ``path`` unless that name exists; drop ``tmp``."""
+    try:
+        os.link(tmp, path)  # atomic, and refuses an existing name
+    except FileExistsError:
+        raise
+    except OSError as exc:
+        if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.ENOSYS):
+            raise
+        # no hard links here (FAT, some network file systems): check, then rename
+        if os.path.lexists(path):
+            raise FileExistsError(errno.EEXIST, "the file exists", path) from None
+        os.replace(tmp, path)
+        return
+    try:
+        os.unlink(tmp)
+    except OSError:
+        pass  # the file is in place under its name; a stray hidden temporary is harmless
+
+
+def _write_atomically(path: str, data: bytes, *, durable: bool = False, exclusive: bool = False) -> None:
     """Write ``data`` to ``path`` so that ``path`` is either as before or complete.
 
     The bytes go to a temporary file in the same folder, renamed over ``path`` once
@@ -382,9 +406,16 @@ def _write_atomically(path: str, data: bytes, *, durable: bool = False) -> None:
     durable : bool
         Also ``fsync`` the data before the rename, so that a crash cannot leave an
         empty or partial file under ``path``.
+    exclusive : bool
+        Never replace an existing ``path``: the complete file is hard-linked to its
+        name, which fails if the name exists, even when another process created it
+        a moment ago. On file systems without hard links, the name is checked just
+        before the rename instead.
 
     Raises
     ------
+    FileExistsError
+        ``exclusive`` and ``path`` exists; nothing was changed.
     OSError
         The file system refused; nothing was changed.
     """
@@ -401,6 +432,9 @@ def _write_atomically(path: str, data: bytes, *, durable: bool = False) -> None:
             if durable:
                 fh.flush()
                 os.fsync(fh.fileno())
+        if exclusive:
+            _link_exclusively(tmp, path)
+            return
         try:
             mode = stat.S_IMODE(os.stat(path).st_mode)
         except OSError:

@@ -365,6 +365,51 @@ def test_overwrite_false(tmp_path: Path) -> None:
     assert tree(tmp_path) == {"x.dcm": b"old"}
 
 
+def test_overwrite_false_holds_when_the_file_appears_during_the_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another process creates the file after dicodec looked: the hard link refuses it."""
+    dest = tmp_path / "x.dcm"
+    real_exists = os.path.exists
+
+    def exists_then_created(path: Any) -> bool:
+        found = real_exists(path)
+        if os.fspath(path) == str(dest):
+            dest.write_bytes(b"theirs")  # the other process wins the race
+        return found
+
+    monkeypatch.setattr(os.path, "exists", exists_then_created)
+    with pytest.raises(FileExistsError) as info:
+        dcmwrite(dest, small_ds(), enforce_file_format=True, overwrite=False)
+    assert isinstance(info.value, WriteError) and str(dest) in str(info.value)
+    assert tree(tmp_path) == {"x.dcm": b"theirs"}
+
+
+@pytest.mark.parametrize("code", [errno.EPERM, errno.EXDEV])
+def test_overwrite_false_without_hard_links(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, code: int) -> None:
+    """A file system without hard links: checked just before the rename instead."""
+
+    def no_links(src: Any, dst: Any, *args: Any, **kwargs: Any) -> None:
+        raise OSError(code, "hard links are not supported here")
+
+    monkeypatch.setattr(os, "link", no_links)
+    dest = tmp_path / "new.dcm"
+    dcmwrite(dest, small_ds(), enforce_file_format=True, overwrite=False)
+    assert dicodec.dcmread(dest).PatientName == small_ds().PatientName
+    assert [p.name for p in tmp_path.iterdir()] == ["new.dcm"]
+    with pytest.raises(FileExistsError):
+        dcmwrite(dest, small_ds(), enforce_file_format=True, overwrite=False)
+    assert [p.name for p in tmp_path.iterdir()] == ["new.dcm"]
+
+
+def test_overwrite_false_leaves_one_file_with_its_data(tmp_path: Path) -> None:
+    dest = tmp_path / "new.dcm"
+    dcmwrite(dest, small_ds(), enforce_file_format=True, overwrite=False)
+    assert [p.name for p in tmp_path.iterdir()] == ["new.dcm"]  # no hidden temporary left
+    assert os.stat(dest).st_nlink == 1
+    assert dicodec.dcmread(dest).SOPInstanceUID == small_ds().SOPInstanceUID
+
+
 def test_missing_folder_is_a_write_error(tmp_path: Path) -> None:
     dest = tmp_path / "no" / "such" / "x.dcm"
     with pytest.raises(WriteError, match=r"x\.dcm") as info:
