@@ -864,14 +864,12 @@ class Dataset:
         (512, 512)
         """
         from .pixels import pixel_array
+        from .pixels.source import source_for_dataset
 
         options = dict(self._pixel_options or {})
-        tag = next((t for t in (0x7FE00010, 0x7FE00008, 0x7FE00009) if t in self._dict), None)
-        raw = self._dict.get(tag) if tag is not None else None
-        value = raw.value if raw is not None else None
-        meta = self.__dict__.get("file_meta")
-        ts = meta._dict.get(0x00020010) if meta is not None else None
-        key = (tag, id(value), repr(sorted(options.items())), id(ts), self._read_encoding)
+        # the pixel source is the same object exactly while nothing it was built from
+        # changed (Pixel Data, Rows, transfer syntax, ...): the array is valid with it
+        key = (source_for_dataset(self, None), repr(sorted(options.items())))
         cache = self._pixel_cache if isinstance(self._pixel_cache, dict) else None
         if cache is not None and cache.get("array_key") == key:
             return cache["array"]

@@ -402,3 +402,22 @@ def test_read_ahead_windows_belong_to_each_thread(tmp_path: Any) -> None:
         assert len(got) == 40 and all(frames.get(i) == got[i] for i in range(40))
     # 64 KiB frames, 1 MiB windows: each worker reads 40 * 64 KiB / 1 MiB windows of its own
     assert worker_reads <= 8, f"{worker_reads} reads for 40 frames"
+
+
+# ------------------------------------------------------------------ the Dataset.pixel_array property
+
+
+def test_the_pixel_array_property_follows_geometry_and_transfer_syntax(encaps_ds: Dataset) -> None:
+    first = encaps_ds.pixel_array
+    assert encaps_ds.pixel_array is first  # cached while nothing changed
+    encaps_ds.PatientName = "Other^Name"
+    assert encaps_ds.pixel_array is first  # an unrelated change keeps it
+    encaps_ds.Rows, encaps_ds.Columns = 10, 8  # before, the cache key did not look at Rows
+    second = encaps_ds.pixel_array
+    assert second.shape == (6, 10, 8)
+    np.testing.assert_array_equal(second.reshape(6, -1), first.reshape(6, -1))
+    native = make_ds(frames(seed=5))
+    encaps_ds.PixelData = native.PixelData
+    encaps_ds.file_meta = native.file_meta
+    encaps_ds.Rows, encaps_ds.Columns = 8, 10
+    np.testing.assert_array_equal(encaps_ds.pixel_array, frames(seed=5))
