@@ -321,6 +321,9 @@ def _emit(target: Any, data: bytes, overwrite: bool) -> None:
     """Write ``data`` to a path (atomically) or a file object, wrapping I/O errors in WriteError."""
     if isinstance(target, (str, os.PathLike)):
         path = os.fspath(target)
+        if os.path.islink(path):
+            # write where the link points, as open() would: the link itself stays a link
+            path = os.path.realpath(path)
         if not overwrite and os.path.exists(path):
             raise _FileExistsWriteError(errno.EEXIST, "the file exists and overwrite=False", path)
         try:

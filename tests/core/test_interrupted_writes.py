@@ -635,3 +635,21 @@ def test_fileset_copy_failure_leaves_nothing(pristine: tuple[Path, Path], scratc
             shutil.rmtree(scratch / "copy")
         assert tree(work) == before
     assert fs.is_staged
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symbolic links")
+def test_writing_through_a_symbolic_link_updates_its_target(tmp_path: Path) -> None:
+    (tmp_path / "data").mkdir()
+    target = tmp_path / "data" / "real.dcm"
+    target.write_bytes(b"old")
+    link = tmp_path / "link.dcm"
+    try:
+        link.symlink_to(target)
+    except OSError:
+        pytest.skip("symbolic links are not allowed here")
+    dcmwrite(link, small_ds(), enforce_file_format=True)
+    assert link.is_symlink() and os.readlink(link) == str(target)
+    assert dicodec.dcmread(target).PatientID == small_ds().PatientID
+    assert sorted(p.name for p in (tmp_path / "data").iterdir()) == ["real.dcm"]  # no temporary left
+    with pytest.raises(FileExistsError):
+        dcmwrite(link, small_ds(), enforce_file_format=True, overwrite=False)
