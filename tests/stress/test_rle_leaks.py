@@ -49,6 +49,16 @@ VALGRIND_ROUNDS = env_int("DICODEC_RLE_VALGRIND_ROUNDS", 1)
 LEAK_ANCHOR = "    return PyLong_FromSize_t(rle_decoded_size(rows, columns, samples, bits));"
 
 
+def leaky_copy(tmp: Path, source: str, leak: str) -> Path:
+    """A copy of the extension's sources in ``tmp/src`` with ``leak`` before LEAK_ANCHOR."""
+    bad = tmp / "src"
+    bad.mkdir()
+    for f in SRC.iterdir():
+        shutil.copy(f, bad / f.name)
+    (bad / "_rle.c").write_text(source.replace(LEAK_ANCHOR, leak + LEAK_ANCHOR))
+    return bad
+
+
 def installed_extension() -> Path:
     spec = importlib.util.find_spec("dicodec_rle._rle")
     if spec is None or not spec.origin:
@@ -173,12 +183,7 @@ def test_leak_sanitizer_check_catches_a_leak(tmp_path: Path) -> None:
     source = (SRC / "_rle.c").read_text()
     if LEAK_ANCHOR not in source:
         pytest.skip("src/_rle.c changed: update LEAK_ANCHOR for this self-check")
-    bad = tmp_path / "src"
-    bad.mkdir()
-    for f in SRC.iterdir():
-        shutil.copy(f, bad / f.name)
-    leak = "    { volatile char *p = malloc(1234); if (p) p[0] = 1; p = NULL; }\n"
-    (bad / "_rle.c").write_text(source.replace(LEAK_ANCHOR, leak + LEAK_ANCHOR))
+    bad = leaky_copy(tmp_path, source, "    { volatile char *p = malloc(1234); if (p) p[0] = 1; p = NULL; }\n")
     ext = build_asan(tmp_path, bad)
     proc, ours = run_lsan(ext, 1)
     assert ours and "decoded_size" in ours[0], proc.stderr[-3000:]
@@ -244,12 +249,7 @@ def test_valgrind_check_catches_a_leak(tmp_path: Path) -> None:
     source = (SRC / "_rle.c").read_text()
     if LEAK_ANCHOR not in source or shutil.which("gcc") is None:
         pytest.skip("src/_rle.c changed or gcc is missing")
-    bad = tmp_path / "src"
-    bad.mkdir()
-    for f in SRC.iterdir():
-        shutil.copy(f, bad / f.name)
-    leak = "    (void)PyBytes_FromStringAndSize(NULL, 1000);  /* a lost reference */\n"
-    (bad / "_rle.c").write_text(source.replace(LEAK_ANCHOR, leak + LEAK_ANCHOR))
+    bad = leaky_copy(tmp_path, source, "    (void)PyBytes_FromStringAndSize(NULL, 1000);  /* a lost reference */\n")
     ext = tmp_path / f"_rle{sysconfig.get_config_var('EXT_SUFFIX')}"
     subprocess.run(["gcc", "-std=c99", "-g", "-O2", "-fPIC", "-shared", f"-I{bad}",
                     f"-I{sysconfig.get_paths()['include']}", str(bad / "_rle.c"), str(bad / "rle_core.c"),

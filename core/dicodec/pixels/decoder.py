@@ -636,7 +636,7 @@ class Decoder:
         """Yield ``(frame, meta)`` one frame at a time (one frame in memory)."""
         with open_source(src, self.transfer_syntax) as source:
             frames, _ = _resolve_indices(None, indices, source.desc.number_of_frames)
-            plan = DecodePlan(source, decoding_plugin, raw, as_rgb, fallback, options)
+            plan = plan_for(source, decoding_plugin, raw, as_rgb, fallback, options)
             for i in frames:
                 arr, codec, pi = plan.one(i)
                 yield arr, _meta(source.desc, pi, [codec], 1)
@@ -659,42 +659,24 @@ def decode_source(
     index: int | None,
     indices: Iterable[int] | None,
     *,
-    decoding_plugin: str | Sequence[str] | None = None,
-    raw: bool = False,
-    as_rgb: bool = True,
-    fallback: bool = True,
-    workers: int | None = None,
-    out: np.ndarray | None = None,
     view_only: bool = False,
-    options: dict[str, Any] | None = None,
+    **decode_options: Any,
 ) -> tuple[np.ndarray, dict[str, Any]]:
     """The frames ``index`` / ``indices`` of an open source as one array, and its meta.
 
     What :func:`~dicodec.pixels.pixel_array` and :meth:`Decoder.as_array` share: the
     frames are resolved, a view is returned when ``view_only`` allows one, else the
-    frames are decoded with :func:`decode_frames`.
+    frames are decoded with :func:`decode_frames`, which takes ``decode_options``
+    (``decoding_plugin``, ``raw``, ``as_rgb``, ``fallback``, ``workers``, ``out``,
+    ``options``).
     """
     frames, squeeze = _resolve_indices(index, indices, source.desc.number_of_frames)
     if view_only:
+        raw, as_rgb = decode_options.get("raw", False), decode_options.get("as_rgb", True)
         view = source.view(frames, squeeze, raw, as_rgb)
         if view is not None:
             return view, _meta(source.desc, source.desc.spec.photometric_interpretation, ["view"], len(frames))
-    return decode_frames(
-        source,
-        frames,
-        decoding_plugin=decoding_plugin,
-        raw=raw,
-        as_rgb=as_rgb,
-        fallback=fallback,
-        workers=workers,
-        out=out,
-        squeeze=squeeze,
-        options=options,
-    )
-
-
-def _is_dataset(obj: Any) -> bool:
-    return isinstance(obj, Dataset)
+    return decode_frames(source, frames, squeeze=squeeze, **decode_options)
 
 
 _PLAIN_TYPES = frozenset([int, float, str, bool, type(None)])

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from ..changes import changed
-from .decoder import DecodePlan, _resolve_indices, decode_source
+from .decoder import _resolve_indices, decode_source, plan_for
 from .source import open_source
 
 __all__ = ["iter_pixels", "pixel_array"]
@@ -128,5 +128,5 @@ def iter_pixels(
     with open_source(src) as source:
         _fill_ds_out(ds_out, source.dataset)
         frames, _ = _resolve_indices(None, indices, source.desc.number_of_frames)
-        plan = DecodePlan(source, decoding_plugin, raw, as_rgb, fallback, codec_options)
+        plan = plan_for(source, decoding_plugin, raw, as_rgb, fallback, codec_options)
         yield from plan.iter_frames(frames)
